@@ -1,0 +1,10 @@
+# Warnings for our own code only; linked PRIVATE so they never leak to consumers.
+add_library(moat_warnings INTERFACE)
+add_library(moat::warnings ALIAS moat_warnings)
+target_compile_options(moat_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
+  -Wformat=2 -Wnon-virtual-dtor -Wold-style-cast -Wimplicit-fallthrough
+  -Wcast-qual)
+if(MOAT_WERROR)
+  target_compile_options(moat_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,235 @@
+#include "core/json/strict_json.h"
+
+#include <optional>
+#include <vector>
+
+namespace moat::core::json {
+namespace {
+
+using nlohmann::json;
+
+// Iterator over the input that publishes how many bytes the lexer consumed,
+// so the SAX handler can tell where each token is: nlohmann's SAX interface
+// reports positions only for errors.
+class CountingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  CountingIterator(const char* p, std::size_t* consumed) : p_(p), consumed_(consumed) {}
+  reference operator*() const { return *p_; }
+  CountingIterator& operator++() {
+    ++p_;
+    ++*consumed_;
+    return *this;
+  }
+  CountingIterator operator++(int) {
+    CountingIterator old = *this;
+    ++*this;
+    return old;
+  }
+  bool operator==(const CountingIterator& other) const { return p_ == other.p_; }
+
+ private:
+  const char* p_;
+  std::size_t* consumed_;
+};
+
+class DomBuilder : public nlohmann::json_sax<json> {
+ public:
+  DomBuilder(std::string_view text, const std::size_t* consumed, const ParseOptions& options)
+      : text_(text), consumed_(consumed), options_(options) {}
+
+  bool null() override { return put(json(nullptr)); }
+  bool boolean(bool v) override { return put(json(v)); }
+  bool number_integer(number_integer_t v) override { return put(json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return put(json(v)); }
+  bool string(string_t& v) override { return put(json(std::move(v))); }
+  bool binary(binary_t&) override { return refuse("binary values are not JSON", token_start()); }
+
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+
+  bool key(string_t& k) override {
+    const std::size_t start = token_start();
+    json& object = *stack_.back();
+    if (object.contains(k)) {
+      return refuse("duplicate key \"" + k + "\"", start);
+    }
+    pending_key_ = k;
+    pending_key_start_ = start;
+    return true;
+  }
+
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& ex) override {
+    // nlohmann's text starts with "[json.exception.KIND.N] " and, for syntax
+    // errors, "parse error at line L, column C: "; we report our own location.
+    std::string what = ex.what();
+    if (const auto bracket = what.find("] "); bracket != std::string::npos) {
+      what.erase(0, bracket + 2);
+    }
+    if (what.starts_with("parse error")) {
+      if (const auto colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
+    }
+    const std::size_t at = position == 0 ? 0 : position - 1;
+    if (!error_) error_ = ParseError{what, locate(text_, std::min(at, text_.size()))};
+    return false;
+  }
+
+  std::optional<ParseError> error_;
+  json root_;
+  std::unordered_map<std::string, Location> locations_;
+
+ private:
+  // The token that produced the current event starts at the first byte after
+  // the previous token that is not white space or a separator.
+  std::size_t token_start() {
+    std::size_t i = last_end_;
+    while (i < text_.size()) {
+      const char c = text_[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':') {
+        ++i;
+      } else {
+        break;
+      }
+    }
+    last_end_ = *consumed_;
+    return i;
+  }
+
+  std::string child_pointer(const json& parent) const {
+    if (parent.is_object()) return path_.back() + "/" + pointer_token(pending_key_);
+    return path_.back() + "/" + std::to_string(parent.size());
+  }
+
+  // Inserts v where the parser is now; returns where it was stored.
+  json* insert(json v, std::size_t start) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      locations_[""] = locate(text_, start);
+      path_.emplace_back("");
+      return &root_;
+    }
+    json& parent = *stack_.back();
+    std::string pointer = child_pointer(parent);
+    if (parent.is_object()) {
+      locations_[pointer] = locate(text_, pending_key_start_);
+      json& slot = parent[pending_key_] = std::move(v);
+      path_.push_back(std::move(pointer));
+      return &slot;
+    }
+    locations_[pointer] = locate(text_, start);
+    parent.push_back(std::move(v));
+    path_.push_back(std::move(pointer));
+    return &parent.back();
+  }
+
+  bool put(json v) {
+    insert(std::move(v), token_start());
+    path_.pop_back();
+    return true;
+  }
+
+  bool open(json container) {
+    const std::size_t start = token_start();
+    if (stack_.size() >= options_.max_depth) {
+      return refuse("nesting deeper than " + std::to_string(options_.max_depth) + " levels",
+                    start);
+    }
+    stack_.push_back(insert(std::move(container), start));
+    return true;
+  }
+
+  bool close() {
+    token_start();
+    stack_.pop_back();
+    path_.pop_back();
+    return true;
+  }
+
+  bool refuse(std::string message, std::size_t at) {
+    if (!error_) error_ = ParseError{std::move(message), locate(text_, at)};
+    return false;
+  }
+
+  std::string_view text_;
+  const std::size_t* consumed_;
+  const ParseOptions& options_;
+  std::size_t last_end_ = 0;
+  std::vector<json*> stack_;
+  std::vector<std::string> path_;
+  std::string pending_key_;
+  std::size_t pending_key_start_ = 0;
+};
+
+}  // namespace
+
+Location locate(std::string_view text, std::size_t offset) {
+  Location loc;
+  loc.offset = offset;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else if ((c & 0xC0U) != 0x80U) {  // count characters, not UTF-8 continuation bytes
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+std::string pointer_token(std::string_view key) {
+  std::string out;
+  for (const char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+Location Document::where(std::string pointer) const {
+  while (true) {
+    if (const auto it = locations.find(pointer); it != locations.end()) return it->second;
+    const auto slash = pointer.rfind('/');
+    if (slash == std::string::npos) return Location{};
+    pointer.resize(slash);
+  }
+}
+
+Result<Document, ParseError> parse_strict(std::string_view text, const ParseOptions& options) {
+  if (text.size() > options.max_bytes) {
+    return unexpected(ParseError{"larger than the limit of " +
+                                     std::to_string(options.max_bytes) + " bytes",
+                                 locate(text, options.max_bytes)});
+  }
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    return unexpected(ParseError{"starts with a UTF-8 byte order mark; save it as UTF-8 without BOM",
+                                 Location{}});
+  }
+  std::size_t consumed = 0;
+  DomBuilder builder(text, &consumed, options);
+  const CountingIterator first(text.data(), &consumed);
+  const CountingIterator last(text.data() + text.size(), &consumed);
+  // strict = true: trailing bytes after the value are an error.
+  const bool ok = json::sax_parse(first, last, &builder, json::input_format_t::json, true);
+  if (!ok || builder.error_) {
+    if (builder.error_) return unexpected(std::move(*builder.error_));
+    return unexpected(ParseError{"not valid JSON", locate(text, consumed)});
+  }
+  return Document{std::move(builder.root_), std::move(builder.locations_)};
+}
+
+}  // namespace moat::core::json

@@ -1,0 +1,54 @@
+#pragma once
+// Strict JSON: one parser for every JSON Moat reads from someone else
+// (admin settings, API bodies). It refuses what lenient parsers let through
+// and what other parsers read differently: a byte order mark, duplicate keys,
+// trailing bytes, invalid UTF-8, excessive nesting or size. Every value keeps
+// the line and column it came from so errors can point at it.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result/result.h"
+
+namespace moat::core::json {
+
+struct Location {
+  std::size_t line = 1;    // 1-based
+  std::size_t column = 1;  // 1-based, in characters
+  std::size_t offset = 0;  // bytes from the start
+};
+
+struct ParseError {
+  std::string message;
+  Location where;
+};
+
+struct ParseOptions {
+  std::size_t max_bytes = 1U << 20;
+  std::size_t max_depth = 64;
+};
+
+struct Document {
+  nlohmann::json value;
+  // Keyed by JSON pointer ("/linuxVM/dockerDaemonOptions/value"): where the
+  // member's key starts, or the value itself for array elements and the root.
+  std::unordered_map<std::string, Location> locations;
+
+  // Location of the pointer, or of its nearest located parent.
+  Location where(std::string pointer) const;
+};
+
+Result<Document, ParseError> parse_strict(std::string_view text,
+                                          const ParseOptions& options = {});
+
+// Line and column of a byte offset in text.
+Location locate(std::string_view text, std::size_t offset);
+
+// Escapes a key for use as one JSON pointer token (RFC 6901).
+std::string pointer_token(std::string_view key);
+
+}  // namespace moat::core::json

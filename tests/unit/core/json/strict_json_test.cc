@@ -1,0 +1,84 @@
+#include "core/json/strict_json.h"
+
+#include <gtest/gtest.h>
+
+namespace moat::core::json {
+namespace {
+
+TEST(StrictJson, ParsesAndLocatesMembers) {
+  const auto doc = parse_strict("{\n  \"a\": {\"b\": [1, \"x\"]},\n  \"c\": true\n}");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->value["a"]["b"][1], "x");
+  EXPECT_EQ(doc->where("/a").line, 2U);
+  EXPECT_EQ(doc->where("/a").column, 3U);
+  EXPECT_EQ(doc->where("/a/b").column, 9U);
+  EXPECT_EQ(doc->where("/a/b/1").column, 18U);
+  EXPECT_EQ(doc->where("/c").line, 3U);
+  EXPECT_EQ(doc->where("/c/missing/deeper").line, 3U);
+}
+
+TEST(StrictJson, RefusesDuplicateKeysWithLocation) {
+  const auto doc = parse_strict("{\"a\": 1,\n \"a\": 2}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().message, "duplicate key \"a\"");
+  EXPECT_EQ(doc.error().where.line, 2U);
+  EXPECT_EQ(doc.error().where.column, 2U);
+}
+
+TEST(StrictJson, RefusesByteOrderMark) {
+  const auto doc = parse_strict("\xEF\xBB\xBF{}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().message, "starts with a UTF-8 byte order mark; save it as UTF-8 without BOM");
+}
+
+TEST(StrictJson, RefusesTrailingBytes) {
+  const auto doc = parse_strict("{} {}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().where.column, 4U);
+  EXPECT_NE(doc.error().message.find("expected end of input"), std::string::npos)
+      << doc.error().message;
+}
+
+TEST(StrictJson, RefusesTrailingComma) {
+  const auto doc = parse_strict("{\"a\": 1,\n}");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().where.line, 2U);
+  EXPECT_EQ(doc.error().where.column, 1U);
+}
+
+TEST(StrictJson, RefusesInvalidUtf8AndLoneSurrogates) {
+  EXPECT_FALSE(parse_strict("\"\xff\""));
+  EXPECT_FALSE(parse_strict("\"\\ud800\""));
+}
+
+TEST(StrictJson, RefusesOutOfRangeNumbers) {
+  const auto doc = parse_strict("[1e999]");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().message, "number overflow parsing '1e999'");
+}
+
+TEST(StrictJson, RefusesDeepNestingAndLargeInput) {
+  ParseOptions options;
+  options.max_depth = 3;
+  EXPECT_TRUE(parse_strict("[[[]]]", options));
+  const auto deep = parse_strict("[[[[]]]]", options);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().message, "nesting deeper than 3 levels");
+  options.max_bytes = 4;
+  EXPECT_FALSE(parse_strict("[1,2]", options));
+}
+
+TEST(StrictJson, KeysWithPointerCharactersAreEscaped) {
+  const auto doc = parse_strict("{\"a/b\": {\"c~d\": 1}}");
+  ASSERT_TRUE(doc);
+  EXPECT_TRUE(doc->locations.contains("/a~1b/c~0d"));
+}
+
+TEST(StrictJson, ColumnsCountCharactersNotBytes) {
+  const auto doc = parse_strict("{\"é\": 1, \"x\": 2}");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->where("/x").column, 10U);
+}
+
+}  // namespace
+}  // namespace moat::core::json
