@@ -1,1 +1,49 @@
-int main() { return 0; }
+// moatctl: brings a Moat stack up and down, reports it, and manages settings.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace moat::cli;
+  CLI::App app{"moatctl: control a Moat stack (a Docker Engine behind Moat's guard and runtime)"};
+  app.require_subcommand(1);
+  StackOptions stack;
+  const auto add_root = [&stack](CLI::App* cmd) {
+    cmd->add_option("--root", stack.root, "keep the whole stack under this directory (tests, trials)");
+  };
+  bool as_json = false;
+
+  auto* up = app.add_subcommand("up", "start the engine and the guard, and wait until they answer");
+  add_root(up);
+  up->add_option("--admin-settings", stack.admin_settings, "admin settings file")
+      ->default_str("/etc/moat/admin-settings.json");
+  auto* down = app.add_subcommand("down", "stop what up started; leave no process or mount behind");
+  add_root(down);
+  auto* status = app.add_subcommand("status", "report each component, ECI and the settings in force");
+  add_root(status);
+  status->add_flag("--json", as_json, "machine-readable output");
+
+  auto* settings = app.add_subcommand("settings", "check, show and change settings");
+  settings->require_subcommand(1);
+  std::string file;
+  auto* validate = settings->add_subcommand("validate", "print every problem of an admin settings file");
+  validate->add_option("file", file, "admin-settings.json to check")->required();
+  std::string key;
+  std::string value;
+  auto* set = settings->add_subcommand("set", "change a setting your administrator left unlocked");
+  add_root(set);
+  set->add_option("key", key, "setting, as listed by `settings show`")->required();
+  set->add_option("value", value, "new value (JSON, or text for text settings)")->required();
+  auto* show = settings->add_subcommand("show", "the settings in force, where each came from");
+  add_root(show);
+  show->add_flag("--json", as_json, "machine-readable output");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*up) return run_up(stack);
+  if (*down) return run_down(stack);
+  if (*status) return run_status(stack, as_json);
+  if (*validate) return run_settings_validate(file);
+  if (*set) return run_settings_set(stack, key, value);
+  if (*show) return run_settings_show(stack, as_json);
+  return 2;
+}

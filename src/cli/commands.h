@@ -1,0 +1,21 @@
+#pragma once
+// moatctl's verbs. Each parses nothing itself: main.cc fills the options,
+// the verb does its one job and returns the process exit code.
+
+#include <string>
+
+namespace moat::cli {
+
+struct StackOptions {
+  std::string root;            // empty: the installed layout
+  std::string admin_settings;  // empty: /etc/moat/admin-settings.json
+};
+
+int run_up(const StackOptions& options);
+int run_down(const StackOptions& options);
+int run_status(const StackOptions& options, bool as_json);
+int run_settings_validate(const std::string& file);
+int run_settings_set(const StackOptions& options, const std::string& key, const std::string& value);
+int run_settings_show(const StackOptions& options, bool as_json);
+
+}  // namespace moat::cli

@@ -1,0 +1,174 @@
+#include "cli/stack_processes.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/stack_probe.h"
+#include "core/engine/engine_config.h"
+#include "core/net/unix_http_client.h"
+#include "core/settings/file_trust.h"
+#include "core/sys/mounts.h"
+#include "core/sys/process.h"
+
+namespace moat::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr auto kEngineStartTimeout = 60s;
+constexpr auto kGuardStartTimeout = 20s;
+constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kPlainRunc = "/usr/sbin/runc";
+
+Result<void> make_dir(const std::string& path, mode_t mode) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return fail("creating " + path + ": " + ec.message());
+  if (::chown(path.c_str(), 0, 0) != 0 || ::chmod(path.c_str(), mode) != 0) {
+    return fail("setting owner and mode of " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+std::string log_tail(const std::string& path, std::size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    out += "\n  " + all[i];
+  }
+  return out;
+}
+
+std::string executable_name(pid_t pid) {
+  std::error_code ec;
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).filename().string();
+}
+
+// Waits until `ready` holds, failing early if the process dies.
+Result<void> wait_ready(pid_t pid, std::chrono::seconds timeout, const std::string& what,
+                        const std::string& log, const std::function<bool()>& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!core::sys::process_alive(pid)) return fail(what + " exited during start; its log ends:" + log_tail(log, 15));
+    if (ready()) return {};
+    std::this_thread::sleep_for(50ms);
+  }
+  return fail(what + " did not answer within " + std::to_string(timeout.count()) + " s; its log ends:" +
+              log_tail(log, 15));
+}
+
+}  // namespace
+
+Result<void> prepare_directories(const core::stack::Layout& layout) {
+  for (const auto& [path, mode] : std::vector<std::pair<std::string, mode_t>>{
+           {layout.run_dir, 0755}, {layout.lib_dir, 0755}, {layout.state_dir(), 0700},
+           {layout.log_dir(), 0700}, {layout.engine_exec_root(), 0700},
+           {layout.engine_data_root(), 0710}, {layout.runtime_state_dir(), 0700}}) {
+    if (auto r = make_dir(path, mode); !r) return r;
+  }
+  for (const auto& dir : {layout.run_dir, layout.lib_dir}) {
+    if (auto r = core::settings::check_trusted_directory(dir); !r) return r;
+  }
+  return {};
+}
+
+Result<void> start_engine(const core::stack::Layout& layout,
+                          const core::settings::SettingsState& settings, StackRecord& record) {
+  const auto effective = settings.effective();
+  core::engine::EngineLayout engine{layout.engine_socket(), layout.engine_data_root(),
+                                    layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid",
+                                    kPlainRunc, {}};
+  record.runtime = kPlainRunc;
+  record.eci_active = false;
+  record.eci_note = "moat-runc is not part of this build yet; containers run under plain runc";
+  const auto config = core::engine::derive_engine_config(effective, engine);
+  {
+    std::ofstream out(layout.daemon_json(), std::ios::trunc);
+    out << config.daemon_json.dump(2) << "\n";
+    if (!out) return fail("writing " + layout.daemon_json());
+  }
+  ::chmod(layout.daemon_json().c_str(), 0600);
+
+  std::map<std::string, std::string> env = config.environment;
+  env["PATH"] = kSystemPath;
+  const std::string log = layout.log_dir() + "/dockerd.log";
+  const auto pid = core::sys::spawn_detached(
+      core::sys::SpawnOptions{{dockerd_path(), "--config-file", layout.daemon_json()}, env, log});
+  if (!pid) return unexpected(pid.error().with_context("starting dockerd"));
+  record.dockerd = *pid;
+  if (auto r = wait_ready(*pid, kEngineStartTimeout, "dockerd", log, [&] { return engine_answers(layout); });
+      !r) {
+    core::sys::terminate(*pid, 10s);
+    return r;
+  }
+  // dockerd makes its socket 0660 for the group "root"; Moat's rule is root alone.
+  if (::chmod(layout.engine_socket().c_str(), 0600) != 0) {
+    return fail("restricting " + layout.engine_socket() + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+Result<void> start_guard(const core::stack::Layout& layout, const std::string& root_option,
+                         StackRecord& record) {
+  std::vector<std::string> argv{sibling_executable("moatd")};
+  if (!root_option.empty()) argv.insert(argv.end(), {"--root", layout.run_dir});
+  argv.insert(argv.end(), {"--admin-settings", layout.admin_settings});
+  const std::string log = layout.log_dir() + "/moatd.log";
+  const auto pid = core::sys::spawn_detached({argv, {{"PATH", kSystemPath}}, log});
+  if (!pid) return unexpected(pid.error().with_context("starting moatd"));
+  record.moatd = *pid;
+  return wait_ready(*pid, kGuardStartTimeout, "moatd", log,
+                    [&] { return moatd_status(layout).has_value(); });
+}
+
+std::vector<pid_t> stack_processes(const core::stack::Layout& layout) {
+  // Only the stack's own kinds of process: a shell that merely names the
+  // stack's directory is never touched.
+  static const std::set<std::string> kinds = {
+      "dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2", "moatd",
+      "runc", "moat-runc", "docker-proxy", "docker-init"};
+  std::set<pid_t> found;
+  // moatd names the stack's root as a whole argument (arguments are NUL-separated).
+  const std::string root_argument = std::string(1, '\0') + layout.run_dir + std::string(1, '\0');
+  for (const auto& needle : {layout.daemon_json(), layout.engine_exec_root(), layout.engine_data_root(),
+                             root_argument}) {
+    for (const pid_t pid : core::sys::processes_mentioning(needle)) {
+      if (kinds.contains(executable_name(pid))) found.insert(pid);
+    }
+  }
+  return {found.begin(), found.end()};
+}
+
+Result<void> stop_stack(const core::stack::Layout& layout) {
+  if (const auto record = read_stack_record(layout)) {
+    // The guard first, so no new request reaches an engine that is stopping.
+    core::sys::terminate(record->moatd, 10s);
+    core::sys::terminate(record->dockerd, 60s);
+  }
+  for (const pid_t pid : stack_processes(layout)) core::sys::terminate(pid, 5s);
+  const auto unmounted_exec = core::sys::unmount_all_under(layout.engine_exec_root());
+  const auto unmounted_data = core::sys::unmount_all_under(layout.engine_data_root());
+  for (const auto& path : {layout.engine_socket(), layout.user_socket(), layout.control_socket(),
+                           layout.stack_record()}) {
+    ::unlink(path.c_str());
+  }
+  if (const auto left = stack_processes(layout); !left.empty()) {
+    return fail("process " + std::to_string(left.front()) + " (" + executable_name(left.front()) +
+                ") is still running");
+  }
+  if (!unmounted_exec) return unmounted_exec;
+  return unmounted_data;
+}
+
+}  // namespace moat::cli

@@ -1,0 +1,35 @@
+#pragma once
+// Starting and stopping the engine and the guard of one stack, and clearing
+// what a crashed engine left behind.
+
+#include <string>
+
+#include "cli/stack_record.h"
+#include "core/result/result.h"
+#include "core/settings/settings_state.h"
+#include "core/stack/layout.h"
+
+namespace moat::cli {
+
+// Creates the stack's directories with their modes and checks that nobody
+// but root can write them.
+Result<void> prepare_directories(const core::stack::Layout& layout);
+
+// Starts dockerd with the configuration derived from `settings` and waits
+// until its socket answers. Fills record.dockerd, runtime and ECI fields.
+Result<void> start_engine(const core::stack::Layout& layout,
+                          const core::settings::SettingsState& settings, StackRecord& record);
+
+// Starts moatd and waits until its control socket answers.
+Result<void> start_guard(const core::stack::Layout& layout, const std::string& root_option,
+                         StackRecord& record);
+
+// Stops the stack's processes (recorded or found) and removes its mounts.
+// Returns what could not be cleared.
+Result<void> stop_stack(const core::stack::Layout& layout);
+
+// Engine-side processes (dockerd, containerd, shims, runtimes, moatd) that
+// still belong to this stack.
+std::vector<pid_t> stack_processes(const core::stack::Layout& layout);
+
+}  // namespace moat::cli

@@ -1,0 +1,57 @@
+#include "core/engine/engine_config.h"
+
+#include "core/json/strict_json.h"
+
+namespace moat::core::engine {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const json& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ",") + item.get<std::string>();
+  return out;
+}
+
+// containersProxy in manual mode outranks proxy for the engine, as in Docker
+// Desktop; "system" mode leaves the environment of `moatctl up` in place.
+void add_proxy(const settings::EffectiveSettings& settings, EngineConfig& config) {
+  for (const std::string group : {"containersProxy", "proxy"}) {
+    if (settings.value(group + ".mode") != "manual") continue;
+    const auto& http = settings.value(group + ".http").get_ref<const std::string&>();
+    const auto& https = settings.value(group + ".https").get_ref<const std::string&>();
+    if (!http.empty()) config.environment["HTTP_PROXY"] = http;
+    if (!https.empty()) config.environment["HTTPS_PROXY"] = https;
+    const std::string exclude = join(settings.value(group + ".exclude"));
+    if (!exclude.empty()) config.environment["NO_PROXY"] = exclude;
+    return;
+  }
+}
+
+}  // namespace
+
+EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
+                                  const EngineLayout& layout) {
+  EngineConfig config;
+  const auto& options = settings.value("linuxVM.dockerDaemonOptions").get_ref<const std::string&>();
+  // Already validated when the settings were loaded; an unparsable value here
+  // would be a bug upstream, and the engine then starts with Moat's keys only.
+  if (auto parsed = core::json::parse_strict(options); parsed && parsed->value.is_object()) {
+    config.daemon_json = std::move(parsed->value);
+  } else {
+    config.daemon_json = json::object();
+  }
+  json& d = config.daemon_json;
+  d["hosts"] = json::array({"unix://" + layout.socket});
+  d["group"] = "root";  // the socket is root's alone; developers go through moatd
+  d["data-root"] = layout.data_root;
+  d["exec-root"] = layout.exec_root;
+  d["pidfile"] = layout.pidfile;
+  d["live-restore"] = false;
+  d["runtimes"] = {{"moat", {{"path", layout.runtime}, {"runtimeArgs", layout.runtime_args}}}};
+  d["default-runtime"] = "moat";
+  add_proxy(settings, config);
+  return config;
+}
+
+}  // namespace moat::core::engine

@@ -1,0 +1,114 @@
+#include "core/sys/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace moat::core::sys {
+
+Result<pid_t> spawn_detached(const SpawnOptions& options) {
+  // Build everything the child needs before fork: after fork only
+  // async-signal-safe calls are allowed.
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : options.environment) env_strings.push_back(k + "=" + v);
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  for (const auto& a : options.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  const int log_fd = ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (log_fd < 0) return fail("opening " + options.log_file + ": " + std::strerror(errno));
+  int status_pipe[2];
+  if (::pipe2(status_pipe, O_CLOEXEC) != 0) {
+    ::close(log_fd);
+    return fail(std::string("pipe: ") + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    ::close(status_pipe[0]);
+    ::close(status_pipe[1]);
+    return fail(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::setsid();
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::umask(022);
+    ::execve(argv[0], argv.data(), envp.data());
+    const int err = errno;
+    [[maybe_unused]] const auto n = ::write(status_pipe[1], &err, sizeof err);
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  ::close(status_pipe[1]);
+  int child_errno = 0;
+  const auto n = ::read(status_pipe[0], &child_errno, sizeof child_errno);
+  ::close(status_pipe[0]);
+  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    return fail("cannot execute " + options.argv[0] + ": " + std::strerror(child_errno));
+  }
+  return pid;
+}
+
+bool process_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  // The state follows the command name, which is in parentheses and may hold spaces.
+  const auto paren = line.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= line.size()) return false;
+  const char state = line[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
+std::optional<pid_t> read_pidfile(const std::string& path) {
+  std::ifstream in(path);
+  long long pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
+void terminate(pid_t pid, std::chrono::milliseconds grace) {
+  if (!process_alive(pid)) return;
+  ::kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (process_alive(pid)) {
+    ::kill(pid, SIGKILL);
+    while (process_alive(pid)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::vector<pid_t> processes_mentioning(const std::string& needle) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    if (pid == ::getpid()) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().find(needle) != std::string::npos && process_alive(pid)) found.push_back(pid);
+  }
+  return found;
+}
+
+}  // namespace moat::core::sys

@@ -1,0 +1,40 @@
+#pragma once
+// moatd's control API for moatctl: status, developer settings, reload. Who
+// may do what is decided from the kernel's peer credentials only.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/settings/settings_state.h"
+#include "core/stack/layout.h"
+#include "moatd/peer_credentials.h"
+
+namespace moat::moatd {
+
+struct ControlResponse {
+  unsigned status = 200;
+  nlohmann::json body;
+};
+
+class ControlApi {
+ public:
+  ControlApi(core::stack::Layout layout, core::settings::SettingsState state);
+
+  ControlResponse handle(const std::string& method, const std::string& target,
+                         const std::string& body, const PeerCredentials& peer);
+
+  // Re-reads the settings files; logs what changed or why the file is refused.
+  void reload();
+
+  const core::settings::SettingsState& settings() const { return state_; }
+  nlohmann::json status() const;
+
+ private:
+  ControlResponse set_setting(const std::string& body, const PeerCredentials& peer);
+
+  core::stack::Layout layout_;
+  core::settings::SettingsState state_;
+};
+
+}  // namespace moat::moatd

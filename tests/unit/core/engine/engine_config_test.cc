@@ -1,0 +1,55 @@
+#include "core/engine/engine_config.h"
+
+#include <gtest/gtest.h>
+
+namespace moat::core::engine {
+namespace {
+
+using settings::AdminSettings;
+using settings::EffectiveSettings;
+using settings::UserSettings;
+
+const EngineLayout kLayout{"/run/moat/engine.sock", "/var/lib/moat/engine", "/run/moat/engine",
+                           "/run/moat/dockerd.pid", "/usr/sbin/moat-runc", {"--moat-state", "/s"}};
+
+TEST(EngineConfig, MoatOwnsListenersStateAndRuntime) {
+  auto admin = settings::parse_admin_settings(R"({"configurationFileVersion": 2,
+      "linuxVM": {"dockerDaemonOptions": {"locked": true,
+        "value": "{\"debug\": true, \"bridge\": \"none\"}"}}})");
+  ASSERT_TRUE(admin);
+  const auto config = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout);
+  const auto& d = config.daemon_json;
+  EXPECT_EQ(d["debug"], true);
+  EXPECT_EQ(d["bridge"], "none");
+  EXPECT_EQ(d["hosts"], nlohmann::json({"unix:///run/moat/engine.sock"}));
+  EXPECT_EQ(d["group"], "root");
+  EXPECT_EQ(d["data-root"], "/var/lib/moat/engine");
+  EXPECT_EQ(d["default-runtime"], "moat");
+  EXPECT_EQ(d["runtimes"]["moat"]["path"], "/usr/sbin/moat-runc");
+  EXPECT_EQ(d["live-restore"], false);
+  EXPECT_TRUE(config.environment.empty());
+}
+
+TEST(EngineConfig, ContainersProxyOutranksProxy) {
+  auto admin = settings::parse_admin_settings(R"({"configurationFileVersion": 2,
+      "proxy": {"mode": "manual", "http": "http://app:1", "https": "http://app:2"},
+      "containersProxy": {"mode": "manual", "https": "http://pulls:3", "exclude": "a,b"}})");
+  ASSERT_TRUE(admin);
+  const auto config = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout);
+  EXPECT_EQ(config.environment, (std::map<std::string, std::string>{
+                                    {"HTTPS_PROXY", "http://pulls:3"}, {"NO_PROXY", "a,b"}}));
+}
+
+TEST(EngineConfig, ManualProxyBecomesEngineEnvironment) {
+  auto admin = settings::parse_admin_settings(R"({"configurationFileVersion": 2,
+      "proxy": {"mode": "manual", "http": "http://p:3128", "https": "http://p:3129", "exclude": ["x"]}})");
+  ASSERT_TRUE(admin);
+  const auto config = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout);
+  EXPECT_EQ(config.environment, (std::map<std::string, std::string>{
+                                    {"HTTP_PROXY", "http://p:3128"},
+                                    {"HTTPS_PROXY", "http://p:3129"},
+                                    {"NO_PROXY", "x"}}));
+}
+
+}  // namespace
+}  // namespace moat::core::engine
