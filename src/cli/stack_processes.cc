@@ -100,6 +100,11 @@ Result<void> start_engine(const core::stack::Layout& layout,
   }
   ::chmod(layout.daemon_json().c_str(), 0600);
 
+  // A dockerd that died leaves its pid file; dockerd refuses to start while
+  // that pid exists, and a killed engine may linger as a zombie.
+  // The same holds for the containerd dockerd supervises.
+  ::unlink(engine.pidfile.c_str());
+  ::unlink((layout.engine_exec_root() + "/containerd/containerd.pid").c_str());
   std::map<std::string, std::string> env = config.environment;
   env["PATH"] = kSystemPath;
   const std::string log = layout.log_dir() + "/dockerd.log";

@@ -15,6 +15,12 @@
 namespace moat::core::sys {
 
 Result<pid_t> spawn_detached(const SpawnOptions& options) {
+  // If our caller closed stdin, stdout or stderr, the descriptors opened
+  // below would take those numbers and the child's dup2 calls would clobber
+  // them: fill the gaps first.
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1) ::open("/dev/null", O_RDWR);
+  }
   // Build everything the child needs before fork: after fork only
   // async-signal-safe calls are allowed.
   std::vector<std::string> env_strings;
