@@ -1,0 +1,24 @@
+#include "moatd/http/canonical_request.h"
+
+#include "moatd/http/request_target.h"
+
+namespace moat::moatd::http {
+
+std::string ApiVersion::text() const { return std::to_string(major) + "." + std::to_string(minor); }
+
+std::string CanonicalRequest::path() const { return format_path(api_version, segments); }
+
+std::string CanonicalRequest::target() const {
+  std::string out = path();
+  if (!query.empty()) out += "?" + format_query(query);
+  return out;
+}
+
+const std::string* CanonicalRequest::header(std::string_view lower_name) const {
+  for (const Header& h : headers) {
+    if (h.name == lower_name) return &h.value;
+  }
+  return nullptr;
+}
+
+}  // namespace moat::moatd::http
