@@ -1,0 +1,364 @@
+#include "core/audit/audit_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <utility>
+
+#include "core/audit/chain_tail.h"
+#include "core/audit/checkpoint.h"
+#include "core/audit/checkpoint_state.h"
+#include "core/audit/hash_chain.h"
+#include "core/audit/log_files.h"
+
+namespace moat::core::audit {
+namespace {
+
+Result<UniqueFd, AuditError> open_directory(const std::filesystem::path& dir) {
+  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  UniqueFd fd(::open(dir.c_str(), flags));
+  if (!fd.valid() && errno == ENOENT) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return moat::unexpected(io_error(errno, "creating audit directory " + dir.string()));
+    }
+    fd = UniqueFd(::open(dir.c_str(), flags));
+  }
+  if (!fd.valid()) {
+    return moat::unexpected(io_error(errno, "opening audit directory " + dir.string()));
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    return moat::unexpected(io_error(errno, "stat audit directory " + dir.string()));
+  }
+  if ((info.st_mode & 022U) != 0) {
+    std::array<char, 8> mode{};
+    std::snprintf(mode.data(), mode.size(), "%04o", info.st_mode & 07777U);
+    return audit_fail(AuditErrc::kInvalidArgument,
+                      "audit directory " + dir.string() + " is writable by group or others (mode " +
+                          mode.data() + "); run chmod go-w " + dir.string());
+  }
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return audit_fail(AuditErrc::kLocked, "another process is writing the audit log in " +
+                                                dir.string() +
+                                                "; give each writer its own directory");
+    }
+    return moat::unexpected(io_error(errno, "locking audit directory " + dir.string()));
+  }
+  return fd;
+}
+
+// A log shorter than the checkpoint recorded outside it was cut; continuing
+// it would reuse seq numbers and bury the evidence.
+Result<void, AuditError> check_state_file(const std::filesystem::path& state_file,
+                                          const ChainTail& tail, const VerifyKey& key) {
+  auto state = read_checkpoint_state(state_file);
+  if (!state) {
+    auto error = state.error();
+    error.code = AuditErrc::kTailDoesNotVerify;
+    return moat::unexpected(error.with_context("cannot check the log against its state file"));
+  }
+  if (!*state) return {};
+  const CheckpointState& recorded = **state;
+  const std::string name = state_file.string();
+  if (!checkpoint_signature_ok(recorded.checkpoint, key)) {
+    return audit_fail(AuditErrc::kTailDoesNotVerify,
+                      "the checkpoint in state file " + name +
+                          " does not verify with this key (forged, or signed by another key)");
+  }
+  if (recorded.checkpoint.seq > tail.last_seq) {
+    return audit_fail(AuditErrc::kTailDoesNotVerify,
+                      "the log ends at seq " + std::to_string(tail.last_seq) + ", but state file " +
+                          name + " holds a signed checkpoint for seq " +
+                          std::to_string(recorded.checkpoint.seq) +
+                          ": the log was cut; run verify, then move the directory and the "
+                          "state file aside to start a new log");
+  }
+  if (tail.last_checkpoint && tail.last_checkpoint->seq == recorded.checkpoint.seq &&
+      tail.last_checkpoint_hash != recorded.line_hash) {
+    return audit_fail(AuditErrc::kTailDoesNotVerify, "the log's checkpoint for seq " +
+                                                         std::to_string(recorded.checkpoint.seq) +
+                                                         " differs from the one in state file " +
+                                                         name + ": the log was rewritten");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions options,
+                                                             SigningKey key) {
+  if (options.directory.empty()) {
+    return audit_fail(AuditErrc::kInvalidArgument, "no audit directory given");
+  }
+  auto dir = open_directory(options.directory);
+  if (!dir) return moat::unexpected(std::move(dir).error());
+  const VerifyKey verify_key = key.verify_key();
+  auto tail = read_chain_tail(options.directory, verify_key);
+  if (!tail) return moat::unexpected(std::move(tail).error());
+  if (options.state_file) {
+    if (auto checked = check_state_file(*options.state_file, *tail, verify_key); !checked) {
+      return moat::unexpected(checked.error());
+    }
+  }
+
+  std::unique_ptr<AuditLog> log(new AuditLog(std::move(options), std::move(key), std::move(*dir)));
+  {
+    const std::lock_guard lock(log->mutex_);
+    log->last_seq_ = tail->last_seq;
+    log->last_hash_ = tail->last_hash;
+    log->records_since_checkpoint_ = tail->records_since_checkpoint;
+    log->next_rotation_index_ = tail->next_rotation_index;
+    log->create_current_ = !tail->current_exists;
+    log->last_checkpoint_time_ = log->now();
+    if (auto opened = log->ensure_file_locked(); !opened) {
+      log->closed_ = true;  // nothing to sign on the way out
+      return moat::unexpected(opened.error());
+    }
+  }
+  if (log->options_.checkpoint_interval.count() > 0) {
+    log->ticker_ = std::jthread([raw = log.get()](std::stop_token stop) { raw->tick(stop); });
+  }
+  return log;
+}
+
+AuditLog::AuditLog(AuditLogOptions options, SigningKey key, UniqueFd dir_fd)
+    : options_(std::move(options)), key_(std::move(key)), dir_fd_(std::move(dir_fd)) {}
+
+AuditLog::~AuditLog() {
+  if (auto closed = close(); !closed) report_deferred(closed.error());
+}
+
+Timestamp AuditLog::now() const {
+  return to_timestamp(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+}
+
+bool AuditLog::checkpoint_due_locked(std::uint64_t records_since, Timestamp time) const {
+  if (records_since == 0) return false;
+  if (options_.checkpoint_every > 0 && records_since >= options_.checkpoint_every) return true;
+  return options_.checkpoint_interval.count() > 0 &&
+         time - last_checkpoint_time_ >= options_.checkpoint_interval;
+}
+
+Result<void, AuditError> AuditLog::ensure_file_locked() {
+  if (file_) return {};
+  const std::filesystem::path path = options_.directory / kCurrentFileName;
+  auto opened = AppendFile::open(dir_fd_.get(), std::string(kCurrentFileName), path,
+                                 options_.file_mode, create_current_);
+  if (!opened) return moat::unexpected(std::move(opened).error());
+  if (create_current_) {
+    if (auto synced = sync_directory(dir_fd_.get(), options_.directory); !synced) {
+      return synced;
+    }
+  }
+  file_ = std::move(*opened);
+  create_current_ = false;
+  return {};
+}
+
+void AuditLog::after_checkpoint_locked(const Checkpoint& checkpoint, const std::string& line,
+                                       Timestamp time, std::optional<AuditError>& deferred) {
+  last_hash_ = sha256_hex(line);
+  records_since_checkpoint_ = 0;
+  last_checkpoint_time_ = time;
+  if (!options_.state_file) return;
+  if (auto saved = write_checkpoint_state(*options_.state_file, line); !saved) {
+    deferred = saved.error().with_context("updating the checkpoint state after seq " +
+                                          std::to_string(checkpoint.seq));
+  }
+}
+
+Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditError>& deferred) {
+  if (records_since_checkpoint_ == 0) return {};
+  if (auto opened = ensure_file_locked(); !opened) return opened;
+  const Timestamp time = now();
+  auto checkpoint = make_checkpoint(key_, last_seq_, time, last_hash_, records_since_checkpoint_);
+  if (!checkpoint) return moat::unexpected(std::move(checkpoint).error());
+  const std::string line = to_line(*checkpoint);
+  if (auto written = file_->append(line + "\n"); !written) {
+    return moat::unexpected(written.error().with_context("writing the checkpoint for seq " +
+                                                         std::to_string(last_seq_)));
+  }
+  after_checkpoint_locked(*checkpoint, line, time, deferred);
+  if (options_.fsync != FsyncPolicy::kNever) {
+    if (auto synced = file_->sync(); !synced) return synced;
+  }
+  return {};
+}
+
+Result<void, AuditError> AuditLog::rotate_locked(std::optional<AuditError>& deferred) {
+  if (auto signed_off = write_checkpoint_locked(deferred); !signed_off) return signed_off;
+  const std::string target = rotated_name(next_rotation_index_);
+  if (::renameat2(dir_fd_.get(), std::string(kCurrentFileName).c_str(), dir_fd_.get(),
+                  target.c_str(), RENAME_NOREPLACE) != 0) {
+    return moat::unexpected(io_error(
+        errno, "renaming " + (options_.directory / kCurrentFileName).string() + " to " + target));
+  }
+  ++next_rotation_index_;
+  file_.reset();
+  create_current_ = true;
+  if (auto synced = sync_directory(dir_fd_.get(), options_.directory); !synced) return synced;
+  return ensure_file_locked();
+}
+
+Result<std::uint64_t, AuditError> AuditLog::append(Record record) {
+  std::optional<AuditError> deferred;
+  Result<std::uint64_t, AuditError> result = std::uint64_t{0};
+  {
+    const std::lock_guard lock(mutex_);
+    result = append_locked(std::move(record), deferred);
+  }
+  if (deferred) report_deferred(*deferred);
+  return result;
+}
+
+Result<std::uint64_t, AuditError> AuditLog::append_locked(Record record,
+                                                          std::optional<AuditError>& deferred) {
+  if (closed_) {
+    return audit_fail(AuditErrc::kClosed,
+                      "the audit log in " + options_.directory.string() + " is closed");
+  }
+  const std::uint64_t seq = last_seq_ + 1;
+  const auto not_written = [seq](const AuditError& error) {
+    return moat::unexpected(
+        error.with_context("record seq " + std::to_string(seq) + " was not written"));
+  };
+  if (auto opened = ensure_file_locked(); !opened) return not_written(opened.error());
+
+  const Timestamp time = now();
+  record.seq = seq;
+  record.time = time;
+  record.prev = last_hash_;
+  std::string line = to_line(record);
+  if (line.size() > kMaxLineBytes) {
+    return audit_fail(AuditErrc::kRecordTooLarge,
+                      "record seq " + std::to_string(seq) + " would be " +
+                          std::to_string(line.size()) + " bytes, more than the " +
+                          std::to_string(kMaxLineBytes) +
+                          " an audit line may hold; shorten its request or reason");
+  }
+  if (options_.max_file_bytes > 0 && file_->size() > 0 &&
+      file_->size() + line.size() + 1 > options_.max_file_bytes) {
+    if (auto rotated = rotate_locked(deferred); !rotated) {
+      return not_written(rotated.error().with_context("rotating " + std::string(kCurrentFileName)));
+    }
+    record.prev = last_hash_;
+    line = to_line(record);
+  }
+
+  const std::string record_hash = sha256_hex(line);
+  std::string bytes = line + "\n";
+  std::optional<Checkpoint> checkpoint;
+  std::string checkpoint_line;
+  const std::uint64_t covered = records_since_checkpoint_ + 1;
+  if (checkpoint_due_locked(covered, time)) {
+    auto made = make_checkpoint(key_, seq, time, record_hash, covered);
+    if (!made) return not_written(made.error());
+    checkpoint_line = to_line(*made);
+    bytes += checkpoint_line + "\n";
+    checkpoint = std::move(*made);
+  }
+  // Record and checkpoint go out in one write, so a failure leaves neither.
+  if (auto written = file_->append(bytes); !written) return not_written(written.error());
+
+  last_seq_ = seq;
+  if (checkpoint) {
+    after_checkpoint_locked(*checkpoint, checkpoint_line, time, deferred);
+  } else {
+    last_hash_ = record_hash;
+    records_since_checkpoint_ = covered;
+  }
+  const bool sync = options_.fsync == FsyncPolicy::kEveryRecord ||
+                    (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint);
+  if (sync) {
+    if (auto synced = file_->sync(); !synced) {
+      return moat::unexpected(synced.error().with_context("record seq " + std::to_string(seq) +
+                                                          " was written but may not be on disk"));
+    }
+  }
+  return seq;
+}
+
+Result<void, AuditError> AuditLog::checkpoint() {
+  std::optional<AuditError> deferred;
+  Result<void, AuditError> result;
+  {
+    const std::lock_guard lock(mutex_);
+    if (closed_) {
+      return audit_fail(AuditErrc::kClosed,
+                        "the audit log in " + options_.directory.string() + " is closed");
+    }
+    result = write_checkpoint_locked(deferred);
+  }
+  if (deferred) report_deferred(*deferred);
+  return result;
+}
+
+Result<void, AuditError> AuditLog::close() {
+  ticker_.request_stop();
+  if (ticker_.joinable() && ticker_.get_id() != std::this_thread::get_id()) ticker_.join();
+  std::optional<AuditError> deferred;
+  Result<void, AuditError> result;
+  {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return {};
+    closed_ = true;
+    result = write_checkpoint_locked(deferred);
+    if (result && file_ && options_.fsync == FsyncPolicy::kNever) {
+      // Even without per-write syncs, a clean close leaves the file on disk.
+      result = file_->sync();
+    }
+    file_.reset();
+    dir_fd_.reset();  // releases the flock
+  }
+  if (deferred) report_deferred(*deferred);
+  if (!result) return moat::unexpected(result.error().with_context("closing the audit log"));
+  return {};
+}
+
+std::uint64_t AuditLog::last_seq() const {
+  const std::lock_guard lock(mutex_);
+  return last_seq_;
+}
+
+std::optional<AuditError> AuditLog::take_deferred_error() {
+  const std::lock_guard lock(mutex_);
+  return std::exchange(deferred_error_, std::nullopt);
+}
+
+void AuditLog::report_deferred(AuditError error) {
+  if (options_.on_deferred_error) {
+    options_.on_deferred_error(error);
+    return;
+  }
+  const std::lock_guard lock(mutex_);
+  deferred_error_ = std::move(error);
+}
+
+void AuditLog::tick(std::stop_token stop) {
+  // Waking at a quarter of the interval bounds how long a record waits for
+  // its checkpoint to 1.25 intervals.
+  const auto period = std::max(options_.checkpoint_interval / 4, std::chrono::milliseconds(1));
+  std::unique_lock lock(mutex_);
+  while (!stop.stop_requested()) {
+    wake_.wait_for(lock, stop, period, [] { return false; });
+    if (stop.stop_requested() || closed_) break;
+    if (!checkpoint_due_locked(records_since_checkpoint_, now())) continue;
+    std::optional<AuditError> deferred;
+    if (auto result = write_checkpoint_locked(deferred); !result) {
+      deferred = result.error().with_context("writing a checkpoint in the background");
+    }
+    if (deferred) {
+      lock.unlock();
+      report_deferred(*deferred);
+      lock.lock();
+    }
+  }
+}
+
+}  // namespace moat::core::audit

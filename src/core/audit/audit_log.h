@@ -1,0 +1,139 @@
+#pragma once
+// AuditLog: the writer. Appends records to <directory>/audit.log as one
+// canonical JSON line each, chained by hash, signs a checkpoint every N
+// records, every T of quiet time, at each rotation and on close, and rotates
+// by size (see log_files.h for the names).
+//
+// Failure contract: append() returns the record's seq only once its line
+// (and any checkpoint written with it, in the same write(2)) is in the file
+// and, with FsyncPolicy::kEveryRecord, on disk. Any error means the record is
+// not in the log (or, for a failed fsync, may not survive a crash); nothing
+// is dropped silently, and the caller decides (Moat refuses the request).
+// Processes that write audit logs should ignore SIGXFSZ, so that a file size
+// limit shows up as EFBIG from append() instead of killing the process.
+//
+// One process writes a directory at a time: open() takes an exclusive
+// flock on the directory and fails with kLocked if another writer holds it.
+// Give each component (moatd, moat-runc) its own directory.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "core/audit/append_file.h"
+#include "core/audit/audit_error.h"
+#include "core/audit/audit_record.h"
+#include "core/audit/signing_key.h"
+#include "core/audit/unique_fd.h"
+#include "core/result/result.h"
+
+namespace moat::core::audit {
+
+enum class FsyncPolicy {
+  kEveryRecord,  // fdatasync after every append: a returned seq survives power loss
+  kCheckpoints,  // fdatasync after checkpoints, rotation and close only
+  kNever,        // leave it to the kernel (tests, tmpfs)
+};
+
+struct AuditLogOptions {
+  // Created (mode 0700) if missing; its parent must exist. Refused if group
+  // or others may write it: they could replace the files under the writer.
+  std::filesystem::path directory;
+  // Rotate before a record would make audit.log larger than this; 0: never.
+  std::uint64_t max_file_bytes = 64ULL << 20;
+  // Sign a checkpoint after this many records; 0: only by time, rotation, close.
+  std::uint64_t checkpoint_every = 1000;
+  // Sign a checkpoint when records have waited this long for one (checked on
+  // append and by a background thread); zero: off.
+  std::chrono::milliseconds checkpoint_interval = std::chrono::seconds(60);
+  FsyncPolicy fsync = FsyncPolicy::kEveryRecord;
+  mode_t file_mode = 0600;
+  // Where to keep a copy of the newest checkpoint (see checkpoint_state.h).
+  // Best outside the log directory. On open, a log that ends before the
+  // checkpoint recorded there is refused as truncated. The state file is
+  // always synced; with FsyncPolicy::kNever a crash can therefore leave it
+  // ahead of the log, and reopening refuses.
+  std::optional<std::filesystem::path> state_file;
+  // Source of record times; empty: the system clock.
+  std::function<std::chrono::system_clock::time_point()> clock;
+  // Failures that no append can return: a background checkpoint or a state
+  // file update that failed, or the closing checkpoint in the destructor.
+  // Called without the log's lock held. Without a handler they are kept for
+  // take_deferred_error().
+  std::function<void(const AuditError&)> on_deferred_error;
+};
+
+class AuditLog {
+ public:
+  // Continues the log in options.directory (verifying its tail, see
+  // chain_tail.h) or starts a new one.
+  static Result<std::unique_ptr<AuditLog>, AuditError> open(AuditLogOptions options,
+                                                            SigningKey key);
+
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+  // Closes the log; a failure goes to on_deferred_error.
+  ~AuditLog();
+
+  // Thread-safe. Assigns seq, time and prev (values in `record` are
+  // ignored) and returns the seq.
+  Result<std::uint64_t, AuditError> append(Record record);
+
+  // Signs a checkpoint now if records were written since the last one.
+  Result<void, AuditError> checkpoint();
+
+  // Writes the closing checkpoint, syncs and releases the directory. Later
+  // appends fail with kClosed. Calling it again is a no-op.
+  Result<void, AuditError> close();
+
+  std::uint64_t last_seq() const;
+  std::optional<AuditError> take_deferred_error();
+
+ private:
+  AuditLog(AuditLogOptions options, SigningKey key, UniqueFd dir_fd);
+
+  Result<std::uint64_t, AuditError> append_locked(Record record,
+                                                  std::optional<AuditError>& deferred);
+  Timestamp now() const;
+  bool checkpoint_due_locked(std::uint64_t records_since, Timestamp now) const;
+  Result<void, AuditError> ensure_file_locked();
+  // `deferred` receives failures that must not fail the call itself (a
+  // state file update after a checkpoint that is already in the log).
+  Result<void, AuditError> write_checkpoint_locked(std::optional<AuditError>& deferred);
+  Result<void, AuditError> rotate_locked(std::optional<AuditError>& deferred);
+  void after_checkpoint_locked(const Checkpoint& checkpoint, const std::string& line,
+                               Timestamp time, std::optional<AuditError>& deferred);
+  // Called without the lock held.
+  void report_deferred(AuditError error);
+  void tick(std::stop_token stop);
+
+  const AuditLogOptions options_;
+  const SigningKey key_;
+  UniqueFd dir_fd_;  // holds the flock until close()
+
+  mutable std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::optional<AppendFile> file_;  // empty between a failed rotation and the next attempt
+  std::uint64_t last_seq_ = 0;
+  std::string last_hash_;
+  std::uint64_t records_since_checkpoint_ = 0;
+  Timestamp last_checkpoint_time_{};
+  std::uint64_t next_rotation_index_ = 1;
+  bool create_current_ = false;  // audit.log must be created (new log or after rotation)
+  bool closed_ = false;
+  std::optional<AuditError> deferred_error_;
+
+  std::jthread ticker_;  // last: stopped before the members above go away
+};
+
+}  // namespace moat::core::audit

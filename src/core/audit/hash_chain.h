@@ -1,0 +1,22 @@
+#pragma once
+// The hash chain: every line carries in `prev` the SHA-256 (lower-case hex) of
+// the exact bytes of the line before it, newline excluded. The first line of a
+// log ever carries 64 zeros.
+
+#include <string>
+#include <string_view>
+
+namespace moat::core::audit {
+
+inline constexpr std::string_view kGenesisPrev =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Lower-case hex SHA-256 of bytes. Returns an empty string only if OpenSSL
+// cannot allocate; an empty string never equals a stored prev, so a failure
+// shows up as a chain break instead of passing (fail closed).
+std::string sha256_hex(std::string_view bytes);
+
+// 64 lower-case hex digits.
+bool is_sha256_hex(std::string_view text);
+
+}  // namespace moat::core::audit
