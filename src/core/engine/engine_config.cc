@@ -9,7 +9,10 @@ using nlohmann::json;
 
 std::string join(const json& list) {
   std::string out;
-  for (const auto& item : list) out += (out.empty() ? "" : ",") + item.get<std::string>();
+  for (const auto& item : list) {
+    if (!out.empty()) out += ',';
+    out += item.get_ref<const std::string&>();
+  }
   return out;
 }
 

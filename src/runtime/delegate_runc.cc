@@ -1,0 +1,57 @@
+#include "runtime/delegate_runc.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace moat::runtime {
+namespace {
+
+std::vector<char*> make_argv(const std::string& runc_path, const std::vector<std::string>& args,
+                             std::vector<std::string>& storage) {
+  storage.clear();
+  storage.push_back(runc_path);
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : storage) {
+    argv.push_back(s.data());
+  }
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
+
+Error exec_runc(const std::string& runc_path, const std::vector<std::string>& args) {
+  std::vector<std::string> storage;
+  std::vector<char*> argv = make_argv(runc_path, args, storage);
+  ::execv(runc_path.c_str(), argv.data());
+  return Error{"cannot run " + runc_path + ": " + std::strerror(errno)};
+}
+
+Result<int> run_runc(const std::string& runc_path, const std::vector<std::string>& args) {
+  std::vector<std::string> storage;
+  std::vector<char*> argv = make_argv(runc_path, args, storage);
+  const pid_t child = ::fork();
+  if (child < 0) {
+    return fail(std::string("cannot fork: ") + std::strerror(errno));
+  }
+  if (child == 0) {
+    ::execv(runc_path.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return fail(std::string("cannot wait for runc: ") + std::strerror(errno));
+    }
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return WEXITSTATUS(status);
+}
+
+}  // namespace moat::runtime

@@ -1,0 +1,400 @@
+#include "runtime/moat_runc.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/json/strict_json.h"
+#include "runtime/delegate_runc.h"
+#include "runtime/idmap/range_allocator.h"
+#include "runtime/oci_cli/grammar.h"
+#include "runtime/rootfs/mountinfo.h"
+#include "runtime/rootfs/prepare.h"
+#include "runtime/runtime_log.h"
+#include "runtime/spec/capabilities.h"
+#include "runtime/spec/rewrite.h"
+
+namespace moat::runtime {
+namespace {
+
+using nlohmann::json;
+using oci_cli::Command;
+using oci_cli::Invocation;
+
+class Stopwatch {
+ public:
+  double lap_ms() {
+    const auto now = std::chrono::steady_clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - last_).count();
+    last_ = now;
+    return ms;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail("cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<json> read_json(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) {
+    return unexpected(text.error());
+  }
+  auto doc = core::json::parse_strict(*text);
+  if (!doc) {
+    const auto& e = doc.error();
+    return fail(path + ":" + std::to_string(e.where.line) + ":" + std::to_string(e.where.column) +
+                ": " + e.message);
+  }
+  return std::move(doc->value);
+}
+
+// Replaces the file in one rename, so runc never reads half a config.
+Result<void> write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".moat-tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return fail("cannot create " + tmp + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const int err = errno;
+      ::close(fd);
+      return fail("cannot write " + tmp + ": " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  // Keep the permissions the engine gave the original.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    ::chmod(tmp.c_str(), st.st_mode & 07777);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return fail("cannot replace " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+std::string ns_proc_name(std::string_view type) {
+  if (type == "network") {
+    return "net";
+  }
+  if (type == "mount") {
+    return "mnt";
+  }
+  return std::string(type);
+}
+
+// moat-runc runs in the host's namespaces (the engine's shim starts it), so
+// its own namespaces are the host's.
+bool is_host_namespace(std::string_view type, const std::string& path) {
+  struct stat given {};
+  struct stat host {};
+  const std::string own = "/proc/self/ns/" + ns_proc_name(type);
+  if (::stat(path.c_str(), &given) != 0 || ::stat(own.c_str(), &host) != 0) {
+    return false;
+  }
+  return given.st_dev == host.st_dev && given.st_ino == host.st_ino;
+}
+
+bool runc_has_container(const std::string& runc_root, const std::string& id) {
+  struct stat st {};
+  return ::stat((runc_root + "/" + id).c_str(), &st) == 0;
+}
+
+Result<void> ensure_state_dir(const std::string& dir) {
+  if (dir.empty() || dir.front() != '/') {
+    return fail("--moat-state must be an absolute path, got \"" + dir + "\"");
+  }
+  if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST) {
+    return fail("cannot create state directory " + dir + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+      (st.st_mode & 022) != 0) {
+    return fail("state directory " + dir +
+                " must be a directory owned by root and writable only by root");
+  }
+  return {};
+}
+
+class Runtime {
+ public:
+  Runtime(const Invocation& inv, const RuntimeEnvironment& env)
+      : inv_(inv),
+        env_(env),
+        log_{inv.global.log, inv.global.log_format},
+        state_dir_(inv.moat.state_dir.empty() ? kDefaultStateDir : inv.moat.state_dir),
+        allocator_(state_dir_) {}
+
+  int run() {
+    switch (inv_.command) {
+      case Command::kCreate:
+      case Command::kRun:
+        return create();
+      case Command::kExec:
+        return exec();
+      case Command::kDelete:
+        return remove();
+      case Command::kRestore:
+        return refuse(
+            "moat-runc: restore is refused (a restored container would skip the checks "
+            "Enhanced Container Isolation makes at create); create the container anew");
+      case Command::kNone:
+      case Command::kCheckpoint:
+      case Command::kEvents:
+      case Command::kFeatures:
+      case Command::kHelp:
+      case Command::kInit:
+      case Command::kKill:
+      case Command::kList:
+      case Command::kPause:
+      case Command::kPs:
+      case Command::kResume:
+      case Command::kSpec:
+      case Command::kStart:
+      case Command::kState:
+      case Command::kUpdate:
+        break;
+    }
+    return pass_through();
+  }
+
+ private:
+  int refuse(const std::string& message) {
+    log_message(log_, "error", message);
+    return 1;
+  }
+
+  int failed(const Error& error) { return refuse("moat-runc: " + error.message); }
+
+  int pass_through() {
+    const Error e = exec_runc(env_.runc_path, inv_.runc_args);
+    return failed(e);
+  }
+
+  Result<std::string> checked_id() {
+    const auto id = inv_.container_id();
+    if (!id) {
+      return fail("no container id given");
+    }
+    if (!valid_container_id(*id)) {
+      return fail("invalid container id \"" + *id + "\"");
+    }
+    return *id;
+  }
+
+  int create() {
+    Stopwatch clock;
+    json timings = json::object();
+    auto id = checked_id();
+    if (!id) {
+      return failed(id.error());
+    }
+    if (runc_has_container(inv_.global.root, *id)) {
+      // Leave a live container's mounts and range alone; runc reports it.
+      return pass_through();
+    }
+    if (auto ok = ensure_state_dir(state_dir_); !ok) {
+      return failed(ok.error());
+    }
+    std::string bundle = inv_.flag("bundle").value_or("");
+    if (bundle.empty()) {
+      char cwd[4096];
+      if (::getcwd(cwd, sizeof cwd) == nullptr) {
+        return failed(Error{"cannot read the working directory"});
+      }
+      bundle = cwd;
+    }
+    const std::string config_path = bundle + "/config.json";
+    auto config = read_json(config_path);
+    if (!config) {
+      return failed(config.error());
+    }
+    auto host_caps = spec::host_bounding_set();
+    if (!host_caps) {
+      return failed(host_caps.error());
+    }
+    timings["read"] = clock.lap_ms();
+    auto range = allocator_.allocate(*id, inv_.global.root, idmap::runc_knows_container);
+    if (!range) {
+      return failed(range.error().with_context("allocating an id range"));
+    }
+    timings["allocate"] = clock.lap_ms();
+    const spec::RewriteInput input{*range, *host_caps, is_host_namespace};
+    auto rewritten = spec::rewrite_config(*config, input);
+    if (!rewritten) {
+      (void)allocator_.release(*id);
+      return refuse(rewritten.error().message);
+    }
+    timings["rewrite"] = clock.lap_ms();
+    const auto paths = rootfs::container_paths(state_dir_, *id);
+    auto mountinfo = rootfs::read_self_mountinfo();
+    if (!mountinfo) {
+      (void)allocator_.release(*id);
+      return failed(mountinfo.error());
+    }
+    auto prepared = rootfs::prepare(*env_.ops, rewritten->config, bundle, *range, paths, *mountinfo);
+    if (!prepared) {
+      undo(paths, *id);
+      return failed(prepared.error().with_context("preparing the root filesystem"));
+    }
+    timings["rootfs"] = clock.lap_ms();
+    const json final_config = rootfs::apply_prepared(rewritten->config, *prepared);
+    if (auto w = write_text_atomically(config_path, final_config.dump()); !w) {
+      undo(paths, *id);
+      return failed(w.error());
+    }
+    report(rewritten->report, prepared->notes);
+    timings["write"] = clock.lap_ms();
+    const json record{{"id", *id},
+                      {"range", {{"hostBase", range->host_base}, {"size", range->size}}},
+                      {"droppedCapabilities", rewritten->report.dropped_capabilities},
+                      {"droppedDevices", rewritten->report.dropped_devices},
+                      {"notes", rewritten->report.notes},
+                      {"mountNotes", prepared->notes},
+                      {"rootfs", prepared->rootfs},
+                      {"timingsMs", timings}};
+    if (auto w = write_text_atomically(paths.record(), record.dump(1) + "\n"); !w) {
+      undo(paths, *id);
+      return failed(w.error());
+    }
+    auto status = run_runc(env_.runc_path, inv_.runc_args);
+    if (!status) {
+      undo(paths, *id);
+      return failed(status.error());
+    }
+    // A failed create, or a `run` that ended, leaves runc without the
+    // container: nothing uses the mounts or the range any more.
+    if (!runc_has_container(inv_.global.root, *id)) {
+      undo(paths, *id);
+    }
+    return *status;
+  }
+
+  void report(const spec::RewriteReport& r, const std::vector<std::string>& mount_notes) {
+    if (!r.dropped_capabilities.empty()) {
+      std::string list;
+      for (const std::string& c : r.dropped_capabilities) {
+        list += (list.empty() ? "" : ", ") + c;
+      }
+      log_message(log_, "warning",
+                  "moat-runc: capabilities the host does not have were left out: " + list);
+    }
+    if (!r.dropped_devices.empty()) {
+      log_message(log_, "warning",
+                  "moat-runc: " + std::to_string(r.dropped_devices.size()) +
+                      " host device(s) were left out of the container (first: " +
+                      r.dropped_devices.front() + ")");
+    }
+    for (const std::string& note : mount_notes) {
+      log_message(log_, "warning", "moat-runc: " + note);
+    }
+  }
+
+  void undo(const rootfs::ContainerPaths& paths, const std::string& id) {
+    if (auto t = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo); !t) {
+      log_message(log_, "warning", "moat-runc: " + t.error().message);
+      return;  // keep the range while mounts of it remain
+    }
+    if (auto r = allocator_.release(id); !r) {
+      log_message(log_, "warning", "moat-runc: " + r.error().message);
+    }
+  }
+
+  int exec() {
+    if (const auto cwd = inv_.flag("cwd")) {
+      auto checked = spec::rewrite_process(json{{"cwd", *cwd}}, 0);
+      if (!checked) {
+        return refuse(checked.error().message);
+      }
+    }
+    if (const auto process_path = inv_.flag("process")) {
+      auto process = read_json(*process_path);
+      if (!process) {
+        return failed(process.error());
+      }
+      auto host_caps = spec::host_bounding_set();
+      if (!host_caps) {
+        return failed(host_caps.error());
+      }
+      auto rewritten = spec::rewrite_process(*process, *host_caps);
+      if (!rewritten) {
+        return refuse(rewritten.error().message);
+      }
+      if (rewritten->config != *process) {
+        if (auto w = write_text_atomically(*process_path, rewritten->config.dump()); !w) {
+          return failed(w.error());
+        }
+      }
+    }
+    return pass_through();
+  }
+
+  int remove() {
+    auto id = checked_id();
+    if (!id) {
+      return pass_through();  // runc words the usage error
+    }
+    auto status = run_runc(env_.runc_path, inv_.runc_args);
+    if (!status) {
+      return failed(status.error());
+    }
+    if (!runc_has_container(inv_.global.root, *id)) {
+      undo(rootfs::container_paths(state_dir_, *id), *id);
+    }
+    return *status;
+  }
+
+  const Invocation& inv_;
+  const RuntimeEnvironment& env_;
+  LogTarget log_;
+  std::string state_dir_;
+  idmap::RangeAllocator allocator_;
+};
+
+}  // namespace
+
+bool valid_container_id(const std::string& id) {
+  if (id.empty() || id == "." || id == ".." || id.size() > 1024) {
+    return false;
+  }
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '+' || c == ',' || c == '-' || c == '.';
+  });
+}
+
+int run_moat_runc(std::span<const std::string> args, const RuntimeEnvironment& env) {
+  auto inv = oci_cli::parse(args);
+  if (!inv) {
+    log_message(LogTarget{}, "error", inv.error().message);
+    return inv.error().exit_code;
+  }
+  Runtime runtime(*inv, env);
+  return runtime.run();
+}
+
+}  // namespace moat::runtime

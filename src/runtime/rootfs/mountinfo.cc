@@ -1,0 +1,145 @@
+#include "runtime/rootfs/mountinfo.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace moat::runtime::rootfs {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t end = text.find(sep, pos);
+    out.push_back(text.substr(pos, end == std::string_view::npos ? std::string_view::npos
+                                                                 : end - pos));
+    if (end == std::string_view::npos) {
+      return out;
+    }
+    pos = end + 1;
+  }
+}
+
+bool is_octal(char c) { return c >= '0' && c <= '7'; }
+
+}  // namespace
+
+std::string unescape_octal(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size() && is_octal(text[i + 1]) &&
+        is_octal(text[i + 2]) && is_octal(text[i + 3])) {
+      out.push_back(static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
+                                      (text[i + 3] - '0')));
+      i += 3;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<MountInfoEntry> parse_mountinfo(std::string_view text) {
+  std::vector<MountInfoEntry> out;
+  for (std::string_view line : split(text, '\n')) {
+    if (line.empty()) {
+      continue;
+    }
+    // id parent major:minor root mount-point options [optional...] - type source super
+    const std::size_t dash = line.find(" - ");
+    if (dash == std::string_view::npos) {
+      continue;
+    }
+    const auto head = split(line.substr(0, dash), ' ');
+    const auto tail = split(line.substr(dash + 3), ' ');
+    if (head.size() < 6 || tail.size() < 3) {
+      continue;
+    }
+    out.push_back(MountInfoEntry{unescape_octal(head[4]), unescape_octal(tail[0]),
+                                 unescape_octal(tail[1]), std::string(tail[2])});
+  }
+  return out;
+}
+
+Result<std::string> read_self_mountinfo() {
+  std::ifstream in("/proc/self/mountinfo");
+  if (!in) {
+    return fail("cannot read /proc/self/mountinfo");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<MountInfoEntry> mount_at(const std::vector<MountInfoEntry>& mounts,
+                                       std::string_view path) {
+  std::optional<MountInfoEntry> found;
+  for (const MountInfoEntry& m : mounts) {
+    if (m.mount_point == path) {
+      found = m;  // later lines are mounted on top
+    }
+  }
+  return found;
+}
+
+std::vector<std::string> mounts_under(const std::vector<MountInfoEntry>& mounts,
+                                      std::string_view dir) {
+  std::vector<std::string> out;
+  const std::string prefix = std::string(dir) + "/";
+  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {
+    if (it->mount_point == dir || it->mount_point.starts_with(prefix)) {
+      out.push_back(it->mount_point);
+    }
+  }
+  return out;
+}
+
+Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount,
+                                     const std::string& relative_base) {
+  if (mount.fs_type != "overlay") {
+    return fail(mount.mount_point + " is a " + mount.fs_type + " mount, not an overlay");
+  }
+  OverlayLayers layers;
+  const auto absolute = [&](std::string path) -> Result<std::string> {
+    if (path.empty() || path.find('\\') != std::string::npos) {
+      return fail("overlay layer path \"" + path + "\" of " + mount.mount_point +
+                  " cannot be read unambiguously");
+    }
+    if (path.front() != '/') {
+      path = relative_base + "/" + path;
+    }
+    return path;
+  };
+  for (std::string_view option : split(mount.super_options, ',')) {
+    const std::size_t eq = option.find('=');
+    const std::string_view key = option.substr(0, eq);
+    const std::string value =
+        eq == std::string_view::npos ? std::string() : unescape_octal(option.substr(eq + 1));
+    if (key == "lowerdir" || key == "lowerdir+") {
+      for (std::string_view part : split(value, key == "lowerdir" ? ':' : '\0')) {
+        auto path = absolute(std::string(part));
+        if (!path) {
+          return unexpected(path.error());
+        }
+        layers.lower_dirs.push_back(*path);
+      }
+    } else if (key == "upperdir" || key == "workdir") {
+      auto path = absolute(value);
+      if (!path) {
+        return unexpected(path.error());
+      }
+      (key == "upperdir" ? layers.upper_dir : layers.work_dir) = *path;
+    } else if (key == "datadir+") {
+      return fail("overlay " + mount.mount_point + " has data-only layers, which moat-runc "
+                  "cannot ID-map");
+    }
+  }
+  if (layers.lower_dirs.empty() || layers.upper_dir.empty() || layers.work_dir.empty()) {
+    return fail("overlay " + mount.mount_point +
+                " lacks lower, upper or work layers in its mount options");
+  }
+  return layers;
+}
+
+}  // namespace moat::runtime::rootfs

@@ -1,0 +1,50 @@
+#pragma once
+// Reading /proc/self/mountinfo: which mount sits on a path, which mounts lie
+// under a directory, and the layers of an overlay mount.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result/result.h"
+
+namespace moat::runtime::rootfs {
+
+struct MountInfoEntry {
+  std::string mount_point;    // unescaped
+  std::string fs_type;
+  std::string source;
+  std::string super_options;  // still escaped, comma separated
+};
+
+// Lines that do not have the mountinfo shape are skipped.
+std::vector<MountInfoEntry> parse_mountinfo(std::string_view text);
+
+Result<std::string> read_self_mountinfo();
+
+// The topmost mount on exactly this path.
+std::optional<MountInfoEntry> mount_at(const std::vector<MountInfoEntry>& mounts,
+                                       std::string_view path);
+
+// Mount points equal to dir or below it, the most recently mounted first
+// (the order to unmount them in).
+std::vector<std::string> mounts_under(const std::vector<MountInfoEntry>& mounts,
+                                      std::string_view dir);
+
+struct OverlayLayers {
+  std::vector<std::string> lower_dirs;  // top first
+  std::string upper_dir;
+  std::string work_dir;
+};
+
+// Layers of an overlay mount. Relative layer paths (the engine uses them
+// when the option string would be too long) are taken relative to
+// relative_base. Refuses an overlay without an upper layer, with data-only
+// layers, or with paths it cannot read unambiguously.
+Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount, const std::string& relative_base);
+
+// "\040" -> " " and the other octal escapes the kernel writes.
+std::string unescape_octal(std::string_view text);
+
+}  // namespace moat::runtime::rootfs

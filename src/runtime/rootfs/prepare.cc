@@ -1,0 +1,216 @@
+#include "runtime/rootfs/prepare.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "runtime/rootfs/mountinfo.h"
+
+namespace moat::runtime::rootfs {
+namespace {
+
+using nlohmann::json;
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+bool has_option(const json& mount, std::string_view option) {
+  if (!mount.contains("options") || !mount["options"].is_array()) {
+    return false;
+  }
+  return std::any_of(mount["options"].begin(), mount["options"].end(), [&](const json& o) {
+    return o.is_string() && o.get<std::string>() == option;
+  });
+}
+
+Result<void> prepare_root(sys::PrivilegedOps& ops, const std::string& root,
+                          const idmap::IdRange& range, const ContainerPaths& paths,
+                          const std::vector<MountInfoEntry>& mounts, Prepared& out) {
+  if (auto made = ops.make_mount_point(paths.rootfs(), sys::NodeKind::kDirectory); !made) {
+    return made;
+  }
+  const auto mount = mount_at(mounts, root);
+  if (mount && mount->fs_type == "overlay") {
+    // The engine mounts <home>/<layer>/merged; relative layer paths are
+    // relative to <home>.
+    auto layers = overlay_layers(*mount, parent_of(parent_of(root)));
+    if (!layers) {
+      return unexpected(layers.error().with_context("reading the root overlay"));
+    }
+    sys::OverlayRequest request{layers->lower_dirs, layers->upper_dir,
+                                parent_of(layers->upper_dir) + "/" + std::string(kWorkDirName),
+                                range};
+    if (auto mounted = ops.mount_overlay(request, paths.rootfs()); !mounted) {
+      return unexpected(mounted.error().with_context("mounting the ID-mapped root overlay"));
+    }
+  } else {
+    auto ns = ops.make_mapping_userns(range);
+    if (!ns) {
+      return unexpected(ns.error());
+    }
+    auto tree = ops.clone_idmapped(root, ns->get(), true);
+    if (!tree) {
+      return unexpected(tree.error().with_context("ID-mapping the root directory"));
+    }
+    if (auto attached = ops.attach(tree->get(), paths.rootfs()); !attached) {
+      return attached;
+    }
+  }
+  out.rootfs = paths.rootfs();
+  return {};
+}
+
+Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
+                           const idmap::IdRange& range, const ContainerPaths& paths,
+                           Prepared& out) {
+  if (!config.contains("mounts") || !config["mounts"].is_array()) {
+    return {};
+  }
+  const json& mounts = config["mounts"];
+  std::optional<sys::UniqueFd> ns;
+  for (std::size_t i = 0; i < mounts.size(); ++i) {
+    const json& m = mounts[i];
+    if (!is_bind_mount(m) || !m.contains("source") || !m["source"].is_string()) {
+      continue;
+    }
+    const std::string source = m["source"].get<std::string>();
+    const std::string destination = m.contains("destination") && m["destination"].is_string()
+                                        ? m["destination"].get<std::string>()
+                                        : std::string("?");
+    auto kind = ops.node_kind(source);
+    if (!kind) {
+      return unexpected(kind.error());
+    }
+    if (*kind != sys::NodeKind::kDirectory && *kind != sys::NodeKind::kRegularFile) {
+      out.notes.push_back("bind " + source + " -> " + destination +
+                          " kept as is: not a file or directory");
+      continue;
+    }
+    if (!ns) {
+      if (auto made = ops.make_mount_point(paths.binds(), sys::NodeKind::kDirectory); !made) {
+        return made;
+      }
+      auto created = ops.make_mapping_userns(range);
+      if (!created) {
+        return unexpected(created.error());
+      }
+      ns = std::move(*created);
+    }
+    auto tree = ops.clone_idmapped(source, ns->get(), has_option(m, "rbind"));
+    if (!tree) {
+      out.notes.push_back("bind " + source + " -> " + destination +
+                          " kept as is: " + tree.error().message);
+      continue;
+    }
+    const std::string staged = paths.bind(i);
+    if (auto made = ops.make_mount_point(staged, *kind); !made) {
+      return made;
+    }
+    if (auto attached = ops.attach(tree->get(), staged); !attached) {
+      return attached;
+    }
+    out.binds.emplace_back(i, staged);
+  }
+  return {};
+}
+
+}  // namespace
+
+ContainerPaths container_paths(const std::string& state_dir, const std::string& container_id) {
+  return ContainerPaths{state_dir + "/containers/" + container_id};
+}
+
+bool is_bind_mount(const json& mount) {
+  if (!mount.is_object()) {
+    return false;
+  }
+  if (mount.contains("type") && mount["type"].is_string() &&
+      mount["type"].get<std::string>() == "bind") {
+    return true;
+  }
+  return has_option(mount, "bind") || has_option(mount, "rbind");
+}
+
+Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std::string& bundle,
+                         const idmap::IdRange& range, const ContainerPaths& paths,
+                         std::string_view mountinfo) {
+  if (!config.contains("root") || !config["root"].is_object() ||
+      !config["root"].contains("path") || !config["root"]["path"].is_string()) {
+    return fail("config.json has no root.path");
+  }
+  std::string root = config["root"]["path"].get<std::string>();
+  if (root.empty()) {
+    return fail("config.json has an empty root.path");
+  }
+  if (root.front() != '/') {
+    root = bundle + "/" + root;
+  }
+  while (root.size() > 1 && root.back() == '/') {
+    root.pop_back();
+  }
+  if (auto made = ops.make_mount_point(parent_of(paths.dir), sys::NodeKind::kDirectory); !made) {
+    return unexpected(made.error());
+  }
+  if (auto made = ops.make_mount_point(paths.dir, sys::NodeKind::kDirectory); !made) {
+    return unexpected(made.error());
+  }
+  Prepared out;
+  const auto mounts = parse_mountinfo(mountinfo);
+  if (auto r = prepare_root(ops, root, range, paths, mounts, out); !r) {
+    return unexpected(r.error());
+  }
+  if (auto r = prepare_binds(ops, config, range, paths, out); !r) {
+    return unexpected(r.error());
+  }
+  return out;
+}
+
+json apply_prepared(const json& config, const Prepared& prepared) {
+  json out = config;
+  out["root"]["path"] = prepared.rootfs;
+  for (const auto& [index, source] : prepared.binds) {
+    out["mounts"][index]["source"] = source;
+  }
+  return out;
+}
+
+Result<void> teardown(sys::PrivilegedOps& ops, const ContainerPaths& paths,
+                      const std::function<Result<std::string>()>& read_mountinfo) {
+  auto before = read_mountinfo();
+  if (!before) {
+    return unexpected(before.error());
+  }
+  for (const std::string& target : mounts_under(parse_mountinfo(*before), paths.dir)) {
+    if (auto r = ops.unmount(target); !r) {
+      return r;
+    }
+  }
+  auto after = read_mountinfo();
+  if (!after) {
+    return unexpected(after.error());
+  }
+  const auto left = mounts_under(parse_mountinfo(*after), paths.dir);
+  if (!left.empty()) {
+    return fail("mounts remain under " + paths.dir + " (first: " + left.front() +
+                "); its mount points are kept");
+  }
+  std::vector<std::string> to_remove;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths.binds(), ec)) {
+    to_remove.push_back(entry.path().string());
+  }
+  to_remove.push_back(paths.binds());
+  to_remove.push_back(paths.rootfs());
+  to_remove.push_back(paths.record());
+  to_remove.push_back(paths.dir);
+  for (const std::string& path : to_remove) {
+    if (auto r = ops.remove_mount_point(path); !r) {
+      return r;
+    }
+  }
+  return {};
+}
+
+}  // namespace moat::runtime::rootfs

@@ -1,0 +1,71 @@
+#pragma once
+// Makes the container's files show their image ownership inside its user
+// namespace, without copying or chowning anything:
+//
+// - rootfs: when the engine's root is an overlay, a second overlay is
+//   mounted at <state>/containers/<id>/rootfs from ID-mapped clones of the
+//   same lower layers and upper layer (with its own work directory next to
+//   the engine's); any other root directory gets an ID-mapped clone there.
+// - bind mounts of files and directories (the engine's /etc/hosts,
+//   /etc/hostname, /etc/resolv.conf, volumes, -v paths) get ID-mapped clones
+//   at <state>/containers/<id>/binds/<n>; sockets, devices and filesystems
+//   that cannot be ID-mapped stay as they are (readable as "other").
+//
+// The config then points runc at those paths (apply_prepared). teardown
+// detaches whatever is mounted under the container's directory and removes
+// the empty mount points.
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result/result.h"
+#include "runtime/idmap/id_range.h"
+#include "runtime/sys/privileged_ops.h"
+
+namespace moat::runtime::rootfs {
+
+struct ContainerPaths {
+  std::string dir;  // <state>/containers/<id>
+
+  std::string rootfs() const { return dir + "/rootfs"; }
+  std::string binds() const { return dir + "/binds"; }
+  std::string bind(std::size_t mount_index) const {
+    return binds() + "/" + std::to_string(mount_index);
+  }
+  std::string record() const { return dir + "/record.json"; }
+};
+
+ContainerPaths container_paths(const std::string& state_dir, const std::string& container_id);
+
+struct Prepared {
+  std::string rootfs;                                         // new root.path
+  std::vector<std::pair<std::size_t, std::string>> binds;    // mounts[index].source
+  std::vector<std::string> notes;                             // what was left unmapped, and why
+};
+
+// The name of the work directory moat-runc adds beside the engine's upper
+// layer.
+inline constexpr std::string_view kWorkDirName = "moat-work";
+
+Result<Prepared> prepare(sys::PrivilegedOps& ops, const nlohmann::json& config,
+                         const std::string& bundle, const idmap::IdRange& range,
+                         const ContainerPaths& paths, std::string_view mountinfo);
+
+// The config with root.path and the prepared bind sources replaced.
+nlohmann::json apply_prepared(const nlohmann::json& config, const Prepared& prepared);
+
+// Detaches every mount under paths.dir, then removes the mount points and
+// the directory. Refuses to remove anything while a mount remains.
+Result<void> teardown(sys::PrivilegedOps& ops, const ContainerPaths& paths,
+                      const std::function<Result<std::string>()>& read_mountinfo);
+
+// Whether a mount of the config is a bind mount.
+bool is_bind_mount(const nlohmann::json& mount);
+
+}  // namespace moat::runtime::rootfs

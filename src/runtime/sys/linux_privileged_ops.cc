@@ -1,0 +1,401 @@
+// The kernel side of PrivilegedOps. moat-runc runs as root in the host's
+// namespaces (the engine's shim starts it), so every call here acts with
+// full privilege; each one says why what it does is safe.
+
+#include <fcntl.h>
+#include <linux/securebits.h>
+#include <sched.h>
+#include <sys/fsuid.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "runtime/sys/privileged_ops.h"
+
+namespace moat::runtime::sys {
+
+void UniqueFd::reset() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// glibc 2.36 declares these, but calling the syscalls directly keeps the
+// flags and structure exactly the kernel's.
+int sys_open_tree(int dfd, const char* path, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_open_tree, dfd, path, flags));
+}
+int sys_mount_setattr(int dfd, const char* path, unsigned flags, struct mount_attr* attr) {
+  return static_cast<int>(::syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof *attr));
+}
+int sys_move_mount(int from_dfd, const char* from, int to_dfd, const char* to, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags));
+}
+int sys_fsopen(const char* fs, unsigned flags) {
+  return static_cast<int>(::syscall(SYS_fsopen, fs, flags));
+}
+int sys_fsconfig(int fd, unsigned cmd, const char* key, const void* value, int aux) {
+  return static_cast<int>(::syscall(SYS_fsconfig, fd, cmd, key, value, aux));
+}
+int sys_fsmount(int fd, unsigned flags, unsigned attrs) {
+  return static_cast<int>(::syscall(SYS_fsmount, fd, flags, attrs));
+}
+
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[512];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return out;
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+int wait_child(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return -1;
+    }
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+std::string base_of(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
+class LinuxPrivilegedOps final : public PrivilegedOps {
+ public:
+  // Read-only inspection.
+  Result<NodeKind> node_kind(const std::string& path) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) {
+        return NodeKind::kMissing;
+      }
+      return fail("cannot inspect " + path + ": " + errno_text(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      return NodeKind::kDirectory;
+    }
+    if (S_ISREG(st.st_mode)) {
+      return NodeKind::kRegularFile;
+    }
+    return NodeKind::kOther;
+  }
+
+  // Safe: only called for paths inside moat-runc's own state directory,
+  // which only root can write; O_EXCL/O_NOFOLLOW keep it from following a
+  // planted link.
+  Result<void> make_mount_point(const std::string& path, NodeKind kind) override {
+    if (kind == NodeKind::kDirectory) {
+      if (::mkdir(path.c_str(), 0711) != 0 && errno != EEXIST) {
+        return fail("cannot create directory " + path + ": " + errno_text(errno));
+      }
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return fail(path + " exists and is not a directory");
+      }
+      return {};
+    }
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+      return fail("cannot create file " + path + ": " + errno_text(errno));
+    }
+    ::close(fd);
+    return {};
+  }
+
+  // Safe: the new user namespace belongs to a short-lived child that does
+  // nothing but wait; writing its maps gives no process any privilege, and
+  // the namespace lives on only as the id map of mounts made from it.
+  Result<UniqueFd> make_mapping_userns(const idmap::IdRange& range) override {
+    int ready[2];
+    int release[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0) {
+      return fail("cannot make a pipe: " + errno_text(errno));
+    }
+    if (::pipe2(release, O_CLOEXEC) != 0) {
+      const int err = errno;
+      ::close(ready[0]);
+      ::close(ready[1]);
+      return fail("cannot make a pipe: " + errno_text(err));
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+      const int err = errno;
+      for (int fd : {ready[0], ready[1], release[0], release[1]}) {
+        ::close(fd);
+      }
+      return fail("cannot fork: " + errno_text(err));
+    }
+    if (child == 0) {
+      ::close(ready[0]);
+      ::close(release[1]);
+      const char ok = ::unshare(CLONE_NEWUSER) == 0 ? '1' : '0';
+      if (::write(ready[1], &ok, 1) != 1) {
+        ::_exit(1);
+      }
+      char b = 0;
+      while (::read(release[0], &b, 1) < 0 && errno == EINTR) {
+      }
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(release[0]);
+    char ok = '0';
+    ssize_t n = 0;
+    do {
+      n = ::read(ready[0], &ok, 1);
+    } while (n < 0 && errno == EINTR);
+    ::close(ready[0]);
+    std::string error;
+    UniqueFd ns;
+    if (n != 1 || ok != '1') {
+      error = "the helper could not create a user namespace";
+    } else {
+      const std::string proc = "/proc/" + std::to_string(child) + "/";
+      const std::string line = range.map_line();
+      for (const char* file : {"uid_map", "gid_map"}) {
+        const int fd = ::open((proc + file).c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || !write_all(fd, line)) {
+          error = "cannot write " + proc + file + ": " + errno_text(errno);
+        }
+        if (fd >= 0) {
+          ::close(fd);
+        }
+        if (!error.empty()) {
+          break;
+        }
+      }
+      if (error.empty()) {
+        ns = UniqueFd(::open((proc + "ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!ns.valid()) {
+          error = "cannot open " + proc + "ns/user: " + errno_text(errno);
+        }
+      }
+    }
+    ::close(release[1]);
+    wait_child(child);
+    if (!error.empty()) {
+      return fail(error);
+    }
+    return ns;
+  }
+
+  // Safe: OPEN_TREE_CLONE makes a private, detached copy that is visible
+  // nowhere until attached; ID-mapping it changes how that copy shows
+  // owners, never the files on disk or any existing mount.
+  Result<UniqueFd> clone_idmapped(const std::string& path, int userns_fd,
+                                  bool recursive) override {
+    const unsigned recursion = recursive ? AT_RECURSIVE : 0U;
+    UniqueFd tree(
+        sys_open_tree(AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursion));
+    if (!tree.valid()) {
+      return fail("cannot clone the mount at " + path + ": " + errno_text(errno));
+    }
+    struct mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_IDMAP;
+    attr.userns_fd = static_cast<__u64>(static_cast<unsigned int>(userns_fd));
+    if (sys_mount_setattr(tree.get(), "", AT_EMPTY_PATH | recursion, &attr) != 0) {
+      return fail("cannot ID-map " + path + ": " + errno_text(errno));
+    }
+    return tree;
+  }
+
+  // Safe: the overlay is built in a forked child from ID-mapped clones of
+  // the layers the engine already mounted for this container, and attached
+  // only inside moat-runc's state directory. The child takes the
+  // container's root as its filesystem uid and gid (keeping its
+  // capabilities, SECBIT_NO_SETUID_FIXUP) because overlayfs does its upper
+  // layer work with the mounter's credentials, and through an ID-mapped
+  // upper layer only ids of the container's range can be written.
+  Result<void> mount_overlay(const OverlayRequest& request, const std::string& target) override {
+    if (parent_of(request.upper_dir) != parent_of(request.work_dir)) {
+      return fail("the upper and work directories of an overlay must share a parent: " +
+                  request.upper_dir + ", " + request.work_dir);
+    }
+    // The work directory is our own, next to the engine's: the engine's
+    // overlay still uses its work directory, which a second overlay would
+    // clear under it.
+    if (::mkdir(request.work_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return fail("cannot create " + request.work_dir + ": " + errno_text(errno));
+    }
+    struct stat work_st {};
+    if (::lstat(request.work_dir.c_str(), &work_st) != 0 || !S_ISDIR(work_st.st_mode)) {
+      return fail(request.work_dir + " is not a directory");
+    }
+    auto ns = make_mapping_userns(request.range);
+    if (!ns) {
+      return unexpected(ns.error());
+    }
+    std::vector<UniqueFd> lowers;
+    for (const std::string& lower : request.lower_dirs) {
+      auto fd = clone_idmapped(lower, ns->get(), false);
+      if (!fd) {
+        return unexpected(fd.error());
+      }
+      lowers.push_back(std::move(*fd));
+    }
+    auto upper_tree = clone_idmapped(parent_of(request.upper_dir), ns->get(), false);
+    if (!upper_tree) {
+      return unexpected(upper_tree.error());
+    }
+    UniqueFd upper(::openat(upper_tree->get(), base_of(request.upper_dir).c_str(),
+                            O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd work(::openat(upper_tree->get(), base_of(request.work_dir).c_str(),
+                           O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!upper.valid() || !work.valid()) {
+      return fail("cannot open " + request.upper_dir + " or " + request.work_dir + ": " +
+                  errno_text(errno));
+    }
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) {
+      return fail("cannot make a pipe: " + errno_text(errno));
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+      const int err = errno;
+      ::close(report[0]);
+      ::close(report[1]);
+      return fail("cannot fork: " + errno_text(err));
+    }
+    if (child == 0) {
+      ::close(report[0]);
+      const auto die = [&](const std::string& what, int err, int fs = -1) {
+        std::string message = what + ": " + errno_text(err);
+        if (fs >= 0) {
+          const std::string log = read_all(fs);
+          if (!log.empty()) {
+            message += " (kernel: " + log + ")";
+          }
+        }
+        write_all(report[1], message);
+        ::_exit(1);
+      };
+      if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) {
+        die("cannot keep capabilities across the fsuid change", errno);
+      }
+      ::setfsgid(request.range.host_base);
+      ::setfsuid(request.range.host_base);
+      if (static_cast<std::uint32_t>(::setfsuid(static_cast<uid_t>(-1))) !=
+          request.range.host_base) {
+        die("cannot take the container's root as filesystem uid", EPERM);
+      }
+      const int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+      if (fs < 0) {
+        die("cannot open an overlay filesystem context", errno);
+      }
+      for (const UniqueFd& lower : lowers) {
+        if (sys_fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", nullptr, lower.get()) != 0) {
+          die("cannot add an ID-mapped lower layer", errno, fs);
+        }
+      }
+      if (sys_fsconfig(fs, FSCONFIG_SET_FD, "upperdir", nullptr, upper.get()) != 0 ||
+          sys_fsconfig(fs, FSCONFIG_SET_FD, "workdir", nullptr, work.get()) != 0) {
+        die("cannot set the ID-mapped upper layer", errno, fs);
+      }
+      // The engine's own overlay on the same upper layer stays mounted; an
+      // inode index would make the kernel refuse the second mount.
+      if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0) != 0) {
+        die("cannot turn the overlay index off", errno, fs);
+      }
+      if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+        die("cannot create the overlay", errno, fs);
+      }
+      const int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+      if (mnt < 0) {
+        die("cannot make the overlay mount", errno, fs);
+      }
+      if (sys_move_mount(mnt, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        die("cannot attach the overlay on " + target, errno);
+      }
+      ::_exit(0);
+    }
+    ::close(report[1]);
+    const std::string message = read_all(report[0]);
+    ::close(report[0]);
+    const int status = wait_child(child);
+    if (status != 0) {
+      return fail(message.empty() ? "the overlay helper failed" : message);
+    }
+    return {};
+  }
+
+  // Safe: target is a mount point inside moat-runc's state directory.
+  Result<void> attach(int mount_fd, const std::string& target) override {
+    if (sys_move_mount(mount_fd, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+      return fail("cannot attach a mount on " + target + ": " + errno_text(errno));
+    }
+    return {};
+  }
+
+  // Safe: only called for mounts found under moat-runc's own state
+  // directory; UMOUNT_NOFOLLOW keeps a symlink from redirecting it.
+  Result<void> unmount(const std::string& target) override {
+    if (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL &&
+        errno != ENOENT) {
+      return fail("cannot unmount " + target + ": " + errno_text(errno));
+    }
+    return {};
+  }
+
+  // Safe: rmdir and unlink never recurse; on a mount point still in use they
+  // fail with EBUSY instead of touching the mounted files.
+  Result<void> remove_mount_point(const std::string& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      return errno == ENOENT ? Result<void>() : fail("cannot inspect " + path + ": " +
+                                                         errno_text(errno));
+    }
+    const int rc = S_ISDIR(st.st_mode) ? ::rmdir(path.c_str()) : ::unlink(path.c_str());
+    if (rc != 0 && errno != ENOENT) {
+      return fail("cannot remove " + path + ": " + errno_text(errno));
+    }
+    return {};
+  }
+};
+
+}  // namespace
+
+PrivilegedOps& linux_privileged_ops() {
+  static LinuxPrivilegedOps ops;
+  return ops;
+}
+
+}  // namespace moat::runtime::sys

@@ -1,0 +1,234 @@
+#include "runtime/rootfs/prepare.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/json/strict_json.h"
+
+namespace moat::runtime::rootfs {
+namespace {
+
+using nlohmann::json;
+
+// Records every privileged operation instead of doing it.
+class RecordingOps final : public sys::PrivilegedOps {
+ public:
+  std::vector<std::string> calls;
+  std::map<std::string, sys::NodeKind> kinds;  // node_kind answers; default missing
+  std::string refuse_idmap_of;                 // clone_idmapped fails for this path
+  std::vector<std::string> mounted;            // what read_mountinfo shows
+  bool unmount_fails = false;
+
+  Result<sys::NodeKind> node_kind(const std::string& path) override {
+    const auto it = kinds.find(path);
+    return it == kinds.end() ? sys::NodeKind::kMissing : it->second;
+  }
+  Result<void> make_mount_point(const std::string& path, sys::NodeKind kind) override {
+    calls.push_back(std::string(kind == sys::NodeKind::kDirectory ? "mkdir " : "touch ") + path);
+    return {};
+  }
+  Result<sys::UniqueFd> make_mapping_userns(const idmap::IdRange& range) override {
+    calls.push_back("userns " + range.map_line().substr(0, range.map_line().size() - 1));
+    return sys::UniqueFd();
+  }
+  Result<sys::UniqueFd> clone_idmapped(const std::string& path, int, bool recursive) override {
+    if (path == refuse_idmap_of) {
+      return fail("cannot ID-map " + path + ": Invalid argument");
+    }
+    calls.push_back(std::string(recursive ? "rclone " : "clone ") + path);
+    return sys::UniqueFd();
+  }
+  Result<void> mount_overlay(const sys::OverlayRequest& r, const std::string& target) override {
+    std::string lowers;
+    for (const std::string& l : r.lower_dirs) {
+      lowers += (lowers.empty() ? "" : ":") + l;
+    }
+    calls.push_back("overlay " + target + " lower=" + lowers + " upper=" + r.upper_dir +
+                    " work=" + r.work_dir + " base=" + std::to_string(r.range.host_base));
+    return {};
+  }
+  Result<void> attach(int, const std::string& target) override {
+    calls.push_back("attach " + target);
+    return {};
+  }
+  Result<void> unmount(const std::string& target) override {
+    calls.push_back("umount " + target);
+    if (!unmount_fails) {
+      std::erase(mounted, target);
+    }
+    return {};
+  }
+  Result<void> remove_mount_point(const std::string& path) override {
+    calls.push_back("remove " + path);
+    return {};
+  }
+};
+
+json fixture(const std::string& name) {
+  std::ifstream in(std::string(MOAT_FIXTURES) + "/oci/" + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto doc = core::json::parse_strict(text.str());
+  EXPECT_TRUE(doc);
+  return doc ? doc->value : json();
+}
+
+constexpr idmap::IdRange kRange{165536, 65536};
+
+std::string engine_overlay_line(const json& config) {
+  const std::string merged = config["root"]["path"].get<std::string>();
+  const std::string layer = merged.substr(0, merged.size() - std::string("/merged").size());
+  return "51 42 0:41 / " + merged +
+         " rw,relatime shared:2 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:"
+         "/var/lib/docker/overlay2/l/B,upperdir=" +
+         layer + "/diff,workdir=" + layer + "/work\n";
+}
+
+TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
+  const json config = fixture("bind_mount.json");
+  const std::string merged = config["root"]["path"].get<std::string>();
+  const std::string layer = merged.substr(0, merged.size() - 7);
+  RecordingOps ops;
+  std::vector<std::size_t> bind_indexes;
+  for (std::size_t i = 0; i < config["mounts"].size(); ++i) {
+    if (is_bind_mount(config["mounts"][i])) {
+      bind_indexes.push_back(i);
+    }
+  }
+  ASSERT_EQ(bind_indexes.size(), 4U);  // /data, resolv.conf, hostname, hosts
+  ops.kinds["/srv/data"] = sys::NodeKind::kDirectory;
+  for (std::size_t i = 1; i < 4; ++i) {
+    ops.kinds[config["mounts"][bind_indexes[i]]["source"].get<std::string>()] =
+        sys::NodeKind::kRegularFile;
+  }
+  const ContainerPaths paths = container_paths("/run/moat", "abc");
+  auto prepared = prepare(ops, config, "/bundle", kRange, paths, engine_overlay_line(config));
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  std::vector<std::string> expected{
+      "mkdir /run/moat/containers",
+      "mkdir /run/moat/containers/abc",
+      "mkdir /run/moat/containers/abc/rootfs",
+      "overlay /run/moat/containers/abc/rootfs lower=/var/lib/docker/overlay2/l/A:"
+      "/var/lib/docker/overlay2/l/B upper=" + layer + "/diff work=" + layer +
+          "/moat-work base=165536",
+      "mkdir /run/moat/containers/abc/binds",
+      "userns 0 165536 65536",
+      "rclone /srv/data",
+      "mkdir /run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0]),
+      "attach /run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0])};
+  for (std::size_t i = 1; i < 4; ++i) {
+    const std::string staged = "/run/moat/containers/abc/binds/" + std::to_string(bind_indexes[i]);
+    expected.push_back("rclone " + config["mounts"][bind_indexes[i]]["source"].get<std::string>());
+    expected.push_back("touch " + staged);
+    expected.push_back("attach " + staged);
+  }
+  EXPECT_EQ(ops.calls, expected);
+  EXPECT_TRUE(prepared->notes.empty());
+
+  const json applied = apply_prepared(config, *prepared);
+  EXPECT_EQ(applied["root"]["path"], "/run/moat/containers/abc/rootfs");
+  EXPECT_EQ(applied["mounts"][bind_indexes[0]]["source"],
+            "/run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0]));
+  EXPECT_EQ(applied["mounts"][bind_indexes[0]]["destination"], "/data");
+  EXPECT_EQ(applied["mounts"][0], config["mounts"][0]);  // /proc untouched
+}
+
+TEST(RootfsPrepare, PlainDirectoryRootIsClonedAndUnmappableBindsAreKept) {
+  json config = fixture("plain.json");
+  config["root"]["path"] = "rootfs";
+  config["mounts"].push_back(
+      json{{"destination", "/run/docker.sock"}, {"type", "bind"}, {"source", "/run/docker.sock"},
+           {"options", json::array({"rbind"})}});
+  config["mounts"].push_back(json{{"destination", "/x"}, {"type", "bind"}, {"source", "/proc/x"},
+                                  {"options", json::array({"bind"})}});
+  RecordingOps ops;
+  ops.kinds["/run/docker.sock"] = sys::NodeKind::kOther;
+  ops.kinds["/proc/x"] = sys::NodeKind::kDirectory;
+  ops.refuse_idmap_of = "/proc/x";
+  for (const json& m : config["mounts"]) {
+    if (m["type"] == "bind" && m["source"].get<std::string>().find("/containers/") !=
+                                   std::string::npos) {
+      ops.kinds[m["source"].get<std::string>()] = sys::NodeKind::kRegularFile;
+    }
+  }
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "");
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(ops.calls[3], "userns 0 165536 65536");
+  EXPECT_EQ(ops.calls[4], "rclone /bundle/rootfs");
+  EXPECT_EQ(ops.calls[5], "attach /s/containers/id/rootfs");
+  EXPECT_EQ(prepared->binds.size(), 3U);
+  EXPECT_EQ(prepared->notes,
+            (std::vector<std::string>{
+                "bind /run/docker.sock -> /run/docker.sock kept as is: not a file or directory",
+                "bind /proc/x -> /x kept as is: cannot ID-map /proc/x: Invalid argument"}));
+}
+
+TEST(RootfsPrepare, RefusesConfigWithoutRoot) {
+  RecordingOps ops;
+  auto r = prepare(ops, json::object(), "/b", kRange, container_paths("/s", "id"), "");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "config.json has no root.path");
+}
+
+class TeardownTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "moat-rootfs-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    state_ = tmpl;
+    paths_ = container_paths(state_, "abc");
+    std::filesystem::create_directories(paths_.binds());
+    std::filesystem::create_directories(paths_.rootfs());
+    std::ofstream(paths_.bind(7)) << "";
+    std::filesystem::create_directories(paths_.bind(9));
+  }
+  void TearDown() override { std::filesystem::remove_all(state_); }
+
+  std::function<Result<std::string>()> mountinfo_of(RecordingOps& ops) {
+    return [&ops]() -> Result<std::string> {
+      std::string text;
+      int id = 100;
+      for (const std::string& m : ops.mounted) {
+        text += std::to_string(id++) + " 1 0:1 / " + m + " rw - tmpfs tmpfs rw\n";
+      }
+      return text;
+    };
+  }
+
+  std::string state_;
+  ContainerPaths paths_;
+};
+
+TEST_F(TeardownTest, UnmountsNewestFirstThenRemovesMountPoints) {
+  RecordingOps ops;
+  ops.mounted = {"/elsewhere", paths_.rootfs(), paths_.bind(7), paths_.bind(9)};
+  ASSERT_TRUE(teardown(ops, paths_, mountinfo_of(ops)));
+  ASSERT_GE(ops.calls.size(), 3U);
+  EXPECT_EQ(ops.calls[0], "umount " + paths_.bind(9));
+  EXPECT_EQ(ops.calls[1], "umount " + paths_.bind(7));
+  EXPECT_EQ(ops.calls[2], "umount " + paths_.rootfs());
+  const std::vector<std::string> tail(ops.calls.end() - 4, ops.calls.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{"remove " + paths_.binds(), "remove " + paths_.rootfs(),
+                                            "remove " + paths_.record(), "remove " + paths_.dir}));
+  EXPECT_EQ(ops.mounted, (std::vector<std::string>{"/elsewhere"}));
+}
+
+TEST_F(TeardownTest, KeepsEverythingWhileAMountRemains) {
+  RecordingOps ops;
+  ops.unmount_fails = true;
+  ops.mounted = {paths_.rootfs()};
+  auto r = teardown(ops, paths_, mountinfo_of(ops));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "mounts remain under " + paths_.dir + " (first: " +
+                                   paths_.rootfs() + "); its mount points are kept");
+  EXPECT_EQ(ops.calls, (std::vector<std::string>{"umount " + paths_.rootfs()}));
+}
+
+}  // namespace
+}  // namespace moat::runtime::rootfs
