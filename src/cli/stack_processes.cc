@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kEngineStartTimeout = 60s;
 constexpr auto kGuardStartTimeout = 20s;
-constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+using core::engine::kSystemPath;
 constexpr const char* kPlainRunc = "/usr/sbin/runc";
 
 Result<void> make_dir(const std::string& path, mode_t mode) {
@@ -74,7 +74,8 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
   for (const auto& [path, mode] : std::vector<std::pair<std::string, mode_t>>{
            {layout.run_dir, 0755}, {layout.lib_dir, 0755}, {layout.state_dir(), 0700},
            {layout.log_dir(), 0700}, {layout.engine_exec_root(), 0700},
-           {layout.engine_data_root(), 0710}, {layout.runtime_state_dir(), 0700}}) {
+           {layout.engine_data_root(), 0710}, {layout.runtime_state_dir(), 0711},
+           {layout.runtime_bin_dir(), 0755}}) {
     if (auto r = make_dir(path, mode); !r) return r;
   }
   for (const auto& dir : {layout.run_dir, layout.lib_dir}) {
@@ -83,15 +84,49 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
   return {};
 }
 
+// Writes the engine's `runc`: Moat's runtime with its state directory. A
+// script rather than a link, because moat-runc needs its arguments and the
+// engine passes none.
+Result<std::string> install_runtime_wrapper(const core::stack::Layout& layout) {
+  const std::string runtime = sibling_executable("moat-runc");
+  if (::access(runtime.c_str(), X_OK) != 0) {
+    return fail("Enhanced Container Isolation is on but " + runtime + " is missing; refusing to start the "
+                "engine without it");
+  }
+  const std::string wrapper = layout.runtime_bin_dir() + "/runc";
+  const std::string tmp = wrapper + ".new";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\n"
+        << "exec '" << runtime << "' --moat-state '" << layout.runtime_state_dir() << "' \"$@\"\n";
+    if (!out) return fail("writing " + tmp);
+  }
+  if (::chmod(tmp.c_str(), 0755) != 0 || ::rename(tmp.c_str(), wrapper.c_str()) != 0) {
+    return fail("installing " + wrapper + ": " + std::strerror(errno));
+  }
+  return runtime;
+}
+
 Result<void> start_engine(const core::stack::Layout& layout,
                           const core::settings::SettingsState& settings, StackRecord& record) {
   const auto effective = settings.effective();
   core::engine::EngineLayout engine{layout.engine_socket(), layout.engine_data_root(),
-                                    layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid",
-                                    kPlainRunc, {}};
-  record.runtime = kPlainRunc;
-  record.eci_active = false;
-  record.eci_note = "moat-runc is not part of this build yet; containers run under plain runc";
+                                    layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid", ""};
+  const auto& eci = effective.all().at("enhancedContainerIsolation");
+  if (eci.value.get<bool>()) {
+    const auto runtime = install_runtime_wrapper(layout);
+    if (!runtime) return unexpected(runtime.error());
+    engine.runtime_dir = layout.runtime_bin_dir();
+    record.runtime = *runtime;
+    record.eci_active = true;
+    record.eci_note = "every container runs through " + *runtime;
+  } else {
+    ::unlink((layout.runtime_bin_dir() + "/runc").c_str());
+    record.runtime = kPlainRunc;
+    record.eci_active = false;
+    record.eci_note = "enhancedContainerIsolation is off (set by " +
+                      std::string(core::settings::to_string(eci.source)) + ")";
+  }
   const auto config = core::engine::derive_engine_config(effective, engine);
   {
     std::ofstream out(layout.daemon_json(), std::ios::trunc);
@@ -105,11 +140,9 @@ Result<void> start_engine(const core::stack::Layout& layout,
   // The same holds for the containerd dockerd supervises.
   ::unlink(engine.pidfile.c_str());
   ::unlink((layout.engine_exec_root() + "/containerd/containerd.pid").c_str());
-  std::map<std::string, std::string> env = config.environment;
-  env["PATH"] = kSystemPath;
   const std::string log = layout.log_dir() + "/dockerd.log";
   const auto pid = core::sys::spawn_detached(
-      core::sys::SpawnOptions{{dockerd_path(), "--config-file", layout.daemon_json()}, env, log});
+      core::sys::SpawnOptions{{dockerd_path(), "--config-file", layout.daemon_json()}, config.environment, log});
   if (!pid) return unexpected(pid.error().with_context("starting dockerd"));
   record.dockerd = *pid;
   if (auto r = wait_ready(*pid, kEngineStartTimeout, "dockerd", log, [&] { return engine_answers(layout); });

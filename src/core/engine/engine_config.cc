@@ -51,8 +51,9 @@ EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
   d["exec-root"] = layout.exec_root;
   d["pidfile"] = layout.pidfile;
   d["live-restore"] = false;
-  d["runtimes"] = {{"moat", {{"path", layout.runtime}, {"runtimeArgs", layout.runtime_args}}}};
-  d["default-runtime"] = "moat";
+  d["default-runtime"] = "runc";  // resolved through PATH, see EngineLayout::runtime_dir
+  config.environment["PATH"] =
+      layout.runtime_dir.empty() ? kSystemPath : layout.runtime_dir + ":" + kSystemPath;
   add_proxy(settings, config);
   return config;
 }

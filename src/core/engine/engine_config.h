@@ -19,13 +19,18 @@ struct EngineLayout {
   std::string data_root;
   std::string exec_root;
   std::string pidfile;
-  std::string runtime;    // absolute path of the OCI runtime every container uses
-  std::vector<std::string> runtime_args;
+  // A directory whose `runc` is Moat's runtime, put first on the engine's
+  // PATH: dockerd, containerd's shims and the builders all run "runc" by
+  // name, so every container goes through it, whatever runtime was asked
+  // for. Empty: the system's runc (Enhanced Container Isolation off).
+  std::string runtime_dir;
 };
+
+inline constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct EngineConfig {
   nlohmann::json daemon_json;
-  std::map<std::string, std::string> environment;  // proxy variables for dockerd
+  std::map<std::string, std::string> environment;  // dockerd's whole environment
 };
 
 EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,

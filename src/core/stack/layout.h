@@ -22,6 +22,7 @@ struct Layout {
   std::string engine_exec_root() const { return run_dir + "/engine-run"; }
   std::string engine_data_root() const { return lib_dir + "/engine-data"; }
   std::string runtime_state_dir() const { return lib_dir + "/runtime"; }
+  std::string runtime_bin_dir() const { return lib_dir + "/runtime-bin"; }
   std::string user_settings() const { return lib_dir + "/developer-settings.json"; }
   std::string log_dir() const { return lib_dir + "/logs"; }
 };

@@ -10,7 +10,7 @@ using settings::EffectiveSettings;
 using settings::UserSettings;
 
 const EngineLayout kLayout{"/run/moat/engine.sock", "/var/lib/moat/engine", "/run/moat/engine",
-                           "/run/moat/dockerd.pid", "/usr/sbin/moat-runc", {"--moat-state", "/s"}};
+                           "/run/moat/dockerd.pid", "/var/lib/moat/runtime-bin"};
 
 TEST(EngineConfig, MoatOwnsListenersStateAndRuntime) {
   auto admin = settings::parse_admin_settings(R"({"configurationFileVersion": 2,
@@ -24,10 +24,11 @@ TEST(EngineConfig, MoatOwnsListenersStateAndRuntime) {
   EXPECT_EQ(d["hosts"], nlohmann::json({"unix:///run/moat/engine.sock"}));
   EXPECT_EQ(d["group"], "root");
   EXPECT_EQ(d["data-root"], "/var/lib/moat/engine");
-  EXPECT_EQ(d["default-runtime"], "moat");
-  EXPECT_EQ(d["runtimes"]["moat"]["path"], "/usr/sbin/moat-runc");
+  EXPECT_EQ(d["default-runtime"], "runc");
+  EXPECT_FALSE(d.contains("runtimes"));
   EXPECT_EQ(d["live-restore"], false);
-  EXPECT_TRUE(config.environment.empty());
+  EXPECT_EQ(config.environment, (std::map<std::string, std::string>{
+                                    {"PATH", std::string("/var/lib/moat/runtime-bin:") + kSystemPath}}));
 }
 
 TEST(EngineConfig, ContainersProxyOutranksProxy) {
@@ -36,8 +37,9 @@ TEST(EngineConfig, ContainersProxyOutranksProxy) {
       "containersProxy": {"mode": "manual", "https": "http://pulls:3", "exclude": "a,b"}})");
   ASSERT_TRUE(admin);
   const auto config = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout);
-  EXPECT_EQ(config.environment, (std::map<std::string, std::string>{
-                                    {"HTTPS_PROXY", "http://pulls:3"}, {"NO_PROXY", "a,b"}}));
+  EXPECT_EQ(config.environment.at("HTTPS_PROXY"), "http://pulls:3");
+  EXPECT_EQ(config.environment.at("NO_PROXY"), "a,b");
+  EXPECT_FALSE(config.environment.contains("HTTP_PROXY"));
 }
 
 TEST(EngineConfig, ManualProxyBecomesEngineEnvironment) {
@@ -45,10 +47,9 @@ TEST(EngineConfig, ManualProxyBecomesEngineEnvironment) {
       "proxy": {"mode": "manual", "http": "http://p:3128", "https": "http://p:3129", "exclude": ["x"]}})");
   ASSERT_TRUE(admin);
   const auto config = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout);
-  EXPECT_EQ(config.environment, (std::map<std::string, std::string>{
-                                    {"HTTP_PROXY", "http://p:3128"},
-                                    {"HTTPS_PROXY", "http://p:3129"},
-                                    {"NO_PROXY", "x"}}));
+  EXPECT_EQ(config.environment.at("HTTP_PROXY"), "http://p:3128");
+  EXPECT_EQ(config.environment.at("HTTPS_PROXY"), "http://p:3129");
+  EXPECT_EQ(config.environment.at("NO_PROXY"), "x");
 }
 
 }  // namespace
