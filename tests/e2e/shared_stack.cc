@@ -1,5 +1,7 @@
 #include "e2e/shared_stack.h"
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <stdexcept>
 
@@ -27,6 +29,15 @@ TestStack& shared_stack() {
   return *holder();
 }
 
-void release_shared_stack() { holder().reset(); }
+void release_shared_stack() {
+  if (holder()) {
+    holder()->down();
+    // In the sanitizer build moatd reports memory and UB errors to its log,
+    // and leaks when it stops: any such line fails the suite.
+    const std::string reports = holder()->sanitizer_reports();
+    if (!reports.empty()) ADD_FAILURE() << "moatd sanitizer reports:\n" << reports;
+  }
+  holder().reset();
+}
 
 }  // namespace moat::testing

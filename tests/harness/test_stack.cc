@@ -97,6 +97,10 @@ std::string TestStack::logs() const {
   return run("for f in " + root_ + "/logs/*.log; do echo \"== $f\"; tail -n 30 $f; done").all();
 }
 
+std::string TestStack::sanitizer_reports() const {
+  return run("grep -hE 'ERROR: (Address|Leak)Sanitizer|runtime error:' " + root_ + "/logs/moatd.log || true").out;
+}
+
 void TestStack::build_test_images() {
   const std::string ctx = root_ + "-images";
   fs::create_directories(ctx + "/rootfs/bin");

@@ -43,6 +43,8 @@ class TestStack {
 
   // The engine's and moatd's logs, for failure messages.
   std::string logs() const;
+  // Lines of moatd's log where a sanitizer (sanitizer builds) reported an error.
+  std::string sanitizer_reports() const;
 
   // Imports busybox-static as moat-test/busybox and builds a several-layer
   // image moat-test/layers, through the engine as root.
