@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/stack_probe.h"
 #include "core/engine/engine_config.h"
 #include "core/net/unix_http_client.h"
@@ -84,6 +86,21 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
   return {};
 }
 
+// The host paths moat-runc refuses to bind-mount into any container.
+Result<void> write_protected_paths(const core::stack::Layout& layout) {
+  const nlohmann::json doc = {
+      {"paths",
+       {layout.run_dir, layout.lib_dir, fs::path(layout.admin_settings).parent_path().string(), "/etc/moat",
+        "/etc/docker", "/run/docker.sock", "/run/containerd", "/var/lib/docker", "/var/lib/containerd",
+        layout.engine_data_root(), layout.engine_exec_root()}},
+      {"engineDataRoot", layout.engine_data_root()}};
+  const std::string file = layout.runtime_state_dir() + "/protected-paths.json";
+  std::ofstream out(file, std::ios::trunc);
+  out << doc.dump(2) << "\n";
+  if (!out) return fail("writing " + file);
+  return {};
+}
+
 // Writes the engine's `runc`: Moat's runtime with its state directory. A
 // script rather than a link, because moat-runc needs its arguments and the
 // engine passes none.
@@ -114,6 +131,7 @@ Result<void> start_engine(const core::stack::Layout& layout,
                                     layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid", ""};
   const auto& eci = effective.all().at("enhancedContainerIsolation");
   if (eci.value.get<bool>()) {
+    if (auto written = write_protected_paths(layout); !written) return written;
     const auto runtime = install_runtime_wrapper(layout);
     if (!runtime) return unexpected(runtime.error());
     engine.runtime_dir = layout.runtime_bin_dir();

@@ -19,6 +19,7 @@
 #include "runtime/rootfs/prepare.h"
 #include "runtime/runtime_log.h"
 #include "runtime/spec/capabilities.h"
+#include "runtime/spec/protected_mounts.h"
 #include "runtime/spec/rewrite.h"
 
 namespace moat::runtime {
@@ -249,6 +250,15 @@ class Runtime {
       (void)allocator_.release(*id);
       return refuse(rewritten.error().message);
     }
+    const auto protect = spec::load_protected_paths(state_dir_);
+    if (!protect) {
+      (void)allocator_.release(*id);
+      return failed(protect.error());
+    }
+    if (auto checked = spec::check_bind_sources(rewritten->config, *protect, *id); !checked) {
+      (void)allocator_.release(*id);
+      return refuse(checked.error().message);
+    }
     timings["rewrite"] = clock.lap_ms();
     const auto paths = rootfs::container_paths(state_dir_, *id);
     auto mountinfo = rootfs::read_self_mountinfo();
@@ -256,7 +266,8 @@ class Runtime {
       (void)allocator_.release(*id);
       return failed(mountinfo.error());
     }
-    auto prepared = rootfs::prepare(*env_.ops, rewritten->config, bundle, *range, paths, *mountinfo);
+    auto prepared = rootfs::prepare(*env_.ops, rewritten->config, bundle, *range, paths, *mountinfo,
+                                    protect->engine_data_root);
     if (!prepared) {
       undo(paths, *id);
       return failed(prepared.error().with_context("preparing the root filesystem"));

@@ -126,3 +126,59 @@ TEST(EnhancedContainerIsolation, BuildStepsRunIsolated) {
 
 }  // namespace
 }  // namespace moat::testing
+
+namespace moat::testing {
+namespace {
+
+const std::string kProtectedTail =
+    ", which no container may mount (Enhanced Container Isolation protects the engine and Moat's own files)";
+
+TEST(EnhancedContainerIsolation, RootAtTheEngineSocketCannotMountTheStack) {
+  auto& s = shared_stack();
+  const auto r = s.engine_docker("run --rm -v " + s.root() + ":/stack moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("moat-runc: mount of " + s.root() + " is refused: it reaches " + s.root() + kProtectedTail),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(EnhancedContainerIsolation, HostRootAndTheEngineSocketThroughALinkAreRefused) {
+  auto& s = shared_stack();
+  auto r = s.developer_docker("run --rm -v /:/host moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("moat-runc: mount of / is refused"), std::string::npos) << r.err;
+  ASSERT_EQ(s.as_developer("ln -sfn " + s.engine_socket() + " ~/innocent.sock").exit_code, 0);
+  r = s.developer_docker("run --rm -v " + developer_home() + "/innocent.sock:/var/run/docker.sock moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("moat-runc: mount of " + developer_home() + "/innocent.sock (" + s.engine_socket() +
+                       ") is refused"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(EnhancedContainerIsolation, HomeBindsAndNamedVolumesWork) {
+  auto& s = shared_stack();
+  ASSERT_EQ(s.as_developer("mkdir -p ~/work && echo from-home > ~/work/file").exit_code, 0);
+  auto r = s.developer_docker("run --rm -v " + developer_home() + "/work:/work moat-test/busybox cat /work/file");
+  EXPECT_EQ(r.out, "from-home\n") << r.all();
+  r = s.developer_docker("run --rm -v eci-vol:/vol moat-test/busybox sh -c 'echo kept > /vol/f'");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  r = s.developer_docker("run --rm -v eci-vol:/vol moat-test/busybox cat /vol/f");
+  EXPECT_EQ(r.out, "kept\n") << r.all();
+  s.developer_docker("volume rm eci-vol");
+}
+
+TEST(EnhancedContainerIsolation, ContainerRootCannotPlantRootOwnedFilesInAHostBind) {
+  auto& s = shared_stack();
+  ASSERT_EQ(s.as_developer("mkdir -p ~/plant && chmod 777 ~/plant").exit_code, 0);
+  const auto r = s.developer_docker("run --rm -v " + developer_home() +
+                                    "/plant:/plant moat-test/busybox sh -c 'cp /bin/busybox /plant/suid && "
+                                    "chmod 4755 /plant/suid; ls -ln /plant'");
+  const auto owner = run("stat -c '%u %a' " + developer_home() + "/plant/suid 2>&1");
+  // Whatever the container managed to write, it is not a setuid-root file on the host.
+  EXPECT_TRUE(owner.out.rfind("0 4755", 0) != 0 && owner.out.rfind("0 ", 0) != 0) << owner.out << r.all();
+  run("rm -rf " + developer_home() + "/plant");
+}
+
+}  // namespace
+}  // namespace moat::testing

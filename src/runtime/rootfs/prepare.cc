@@ -62,9 +62,18 @@ Result<void> prepare_root(sys::PrivilegedOps& ops, const std::string& root,
   return {};
 }
 
+bool inside(const std::string& path, const std::string& root) {
+  if (root.empty()) return false;
+  std::error_code ec;
+  const auto real = std::filesystem::weakly_canonical(path, ec);
+  const auto base = std::filesystem::weakly_canonical(root, ec);
+  const auto rel = real.lexically_relative(base);
+  return !ec && !rel.empty() && *rel.begin() != ".." && rel != ".";
+}
+
 Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
                            const idmap::IdRange& range, const ContainerPaths& paths,
-                           Prepared& out) {
+                           const std::string& engine_data_root, Prepared& out) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) {
     return {};
   }
@@ -79,6 +88,11 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
     const std::string destination = m.contains("destination") && m["destination"].is_string()
                                         ? m["destination"].get<std::string>()
                                         : std::string("?");
+    if (!inside(source, engine_data_root)) {
+      out.notes.push_back("bind " + source + " -> " + destination +
+                          " not ID-mapped: a host path, written as the container's own id range");
+      continue;
+    }
     auto kind = ops.node_kind(source);
     if (!kind) {
       return unexpected(kind.error());
@@ -135,7 +149,7 @@ bool is_bind_mount(const json& mount) {
 
 Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std::string& bundle,
                          const idmap::IdRange& range, const ContainerPaths& paths,
-                         std::string_view mountinfo) {
+                         std::string_view mountinfo, const std::string& engine_data_root) {
   if (!config.contains("root") || !config["root"].is_object() ||
       !config["root"].contains("path") || !config["root"]["path"].is_string()) {
     return fail("config.json has no root.path");
@@ -161,7 +175,7 @@ Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std:
   if (auto r = prepare_root(ops, root, range, paths, mounts, out); !r) {
     return unexpected(r.error());
   }
-  if (auto r = prepare_binds(ops, config, range, paths, out); !r) {
+  if (auto r = prepare_binds(ops, config, range, paths, engine_data_root, out); !r) {
     return unexpected(r.error());
   }
   return out;

@@ -53,9 +53,15 @@ struct Prepared {
 // layer.
 inline constexpr std::string_view kWorkDirName = "moat-work";
 
+// Bind sources inside `engine_data_root` (the container's own files, named
+// volumes) are ID-mapped so every container sees them with ids 0..65535.
+// Host directories are not: there container root writes as its own
+// unprivileged range, so it can never leave a root-owned or setuid-root file
+// on the host (the classic escape of docker-group users).
 Result<Prepared> prepare(sys::PrivilegedOps& ops, const nlohmann::json& config,
                          const std::string& bundle, const idmap::IdRange& range,
-                         const ContainerPaths& paths, std::string_view mountinfo);
+                         const ContainerPaths& paths, std::string_view mountinfo,
+                         const std::string& engine_data_root);
 
 // The config with root.path and the prepared bind sources replaced.
 nlohmann::json apply_prepared(const nlohmann::json& config, const Prepared& prepared);

@@ -108,7 +108,7 @@ TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
         sys::NodeKind::kRegularFile;
   }
   const ContainerPaths paths = container_paths("/run/moat", "abc");
-  auto prepared = prepare(ops, config, "/bundle", kRange, paths, engine_overlay_line(config));
+  auto prepared = prepare(ops, config, "/bundle", kRange, paths, engine_overlay_line(config), "/var/lib/docker");
   ASSERT_TRUE(prepared) << prepared.error().message;
   std::vector<std::string> expected{
       "mkdir /run/moat/containers",
@@ -118,10 +118,7 @@ TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
       "/var/lib/docker/overlay2/l/B upper=" + layer + "/diff work=" + layer +
           "/moat-work base=165536",
       "mkdir /run/moat/containers/abc/binds",
-      "userns 0 165536 65536",
-      "rclone /srv/data",
-      "mkdir /run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0]),
-      "attach /run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0])};
+      "userns 0 165536 65536"};
   for (std::size_t i = 1; i < 4; ++i) {
     const std::string staged = "/run/moat/containers/abc/binds/" + std::to_string(bind_indexes[i]);
     expected.push_back("rclone " + config["mounts"][bind_indexes[i]]["source"].get<std::string>());
@@ -129,12 +126,14 @@ TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
     expected.push_back("attach " + staged);
   }
   EXPECT_EQ(ops.calls, expected);
-  EXPECT_TRUE(prepared->notes.empty());
+  // A host directory stays in the container's own range: never host root.
+  EXPECT_EQ(prepared->notes, std::vector<std::string>{
+                                 "bind /srv/data -> /data not ID-mapped: a host path, written as the "
+                                 "container's own id range"});
 
   const json applied = apply_prepared(config, *prepared);
   EXPECT_EQ(applied["root"]["path"], "/run/moat/containers/abc/rootfs");
-  EXPECT_EQ(applied["mounts"][bind_indexes[0]]["source"],
-            "/run/moat/containers/abc/binds/" + std::to_string(bind_indexes[0]));
+  EXPECT_EQ(applied["mounts"][bind_indexes[0]]["source"], "/srv/data");
   EXPECT_EQ(applied["mounts"][bind_indexes[0]]["destination"], "/data");
   EXPECT_EQ(applied["mounts"][0], config["mounts"][0]);  // /proc untouched
 }
@@ -157,7 +156,7 @@ TEST(RootfsPrepare, PlainDirectoryRootIsClonedAndUnmappableBindsAreKept) {
       ops.kinds[m["source"].get<std::string>()] = sys::NodeKind::kRegularFile;
     }
   }
-  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "");
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "", "/");
   ASSERT_TRUE(prepared) << prepared.error().message;
   EXPECT_EQ(ops.calls[3], "userns 0 165536 65536");
   EXPECT_EQ(ops.calls[4], "rclone /bundle/rootfs");
@@ -171,7 +170,7 @@ TEST(RootfsPrepare, PlainDirectoryRootIsClonedAndUnmappableBindsAreKept) {
 
 TEST(RootfsPrepare, RefusesConfigWithoutRoot) {
   RecordingOps ops;
-  auto r = prepare(ops, json::object(), "/b", kRange, container_paths("/s", "id"), "");
+  auto r = prepare(ops, json::object(), "/b", kRange, container_paths("/s", "id"), "", "/var/lib/docker");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "config.json has no root.path");
 }

@@ -1,0 +1,100 @@
+#include "runtime/spec/protected_mounts.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/json/strict_json.h"
+
+namespace moat::runtime::spec {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool is_bind(const json& mount) {
+  if (mount.value("type", "") == "bind") return true;
+  if (!mount.contains("options") || !mount["options"].is_array()) return false;
+  for (const auto& o : mount["options"]) {
+    if (o == "bind" || o == "rbind") return true;
+  }
+  return false;
+}
+
+// a == b, or a is a directory above b.
+bool same_or_above(const fs::path& a, const fs::path& b) {
+  auto ai = a.begin();
+  auto bi = b.begin();
+  for (; ai != a.end(); ++ai, ++bi) {
+    if (bi == b.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+bool same_inode(const fs::path& a, const fs::path& b) {
+  struct stat sa {};
+  struct stat sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+fs::path resolved(const std::string& path) {
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(path, ec);
+  return ec ? fs::path(path).lexically_normal() : p;
+}
+
+}  // namespace
+
+Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
+  const std::string file = state_dir + "/" + kProtectedPathsFile;
+  std::ifstream in(file);
+  if (!in) return fail("cannot read " + file + "; refusing to start containers without the protected path list");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto doc = core::json::parse_strict(ss.str());
+  if (!doc || !doc->value.is_object() || !doc->value.contains("paths") || !doc->value["paths"].is_array() ||
+      !doc->value.contains("engineDataRoot") || !doc->value["engineDataRoot"].is_string()) {
+    return fail(file + " is malformed; refusing to start containers without the protected path list");
+  }
+  ProtectedPaths out;
+  for (const auto& p : doc->value["paths"]) {
+    if (!p.is_string()) return fail(file + " is malformed: paths must be strings");
+    out.paths.push_back(p.get<std::string>());
+  }
+  out.engine_data_root = doc->value["engineDataRoot"].get<std::string>();
+  return out;
+}
+
+Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPaths& protect,
+                                         const std::string& container_id) {
+  if (!config.contains("mounts") || !config["mounts"].is_array()) return {};
+  const fs::path data_root = resolved(protect.engine_data_root);
+  const fs::path own_files = data_root / "containers" / container_id;
+  const fs::path volumes = data_root / "volumes";
+  for (const auto& mount : config["mounts"]) {
+    if (!is_bind(mount) || !mount.contains("source") || !mount["source"].is_string()) continue;
+    const std::string given = mount["source"].get<std::string>();
+    const fs::path source = resolved(given);
+    // The engine's own per-container files and named volumes live in its
+    // data root and are mounted into every container.
+    if (same_or_above(own_files, source) && source != own_files) continue;
+    if (same_or_above(volumes, source) && source != volumes && source.parent_path() != volumes) continue;
+    for (const auto& p : protect.paths) {
+      const fs::path guarded = resolved(p);
+      const bool reaches = same_or_above(source, guarded) || same_or_above(guarded, source) ||
+                           same_inode(source, guarded);
+      if (reaches) {
+        const std::string named = given == source.string() ? given : given + " (" + source.string() + ")";
+        return unexpected(Refusal{"moat-runc: mount of " + named + " is refused: it reaches " + guarded.string() +
+                                  ", which no container may mount (Enhanced Container Isolation protects the "
+                                  "engine and Moat's own files)"});
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace moat::runtime::spec

@@ -1,0 +1,93 @@
+#include "runtime/spec/protected_mounts.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace moat::runtime::spec {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ProtectedMounts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/moat-protect-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    fs::create_directories(dir_ + "/run/moat");
+    fs::create_directories(dir_ + "/data/containers/c1");
+    fs::create_directories(dir_ + "/data/volumes/v/_data");
+    fs::create_directories(dir_ + "/home/dev/project");
+    std::ofstream(dir_ + "/run/moat/engine.sock") << "";
+    fs::create_symlink(dir_ + "/run/moat/engine.sock", dir_ + "/home/dev/sock-link");
+    fs::create_symlink(dir_ + "/run", dir_ + "/home/dev/run-link");
+    protect_ = {{dir_ + "/run/moat", dir_ + "/data"}, dir_ + "/data"};
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string check(const std::string& source) {
+    const json config = {{"mounts", {{{"destination", "/x"}, {"type", "bind"}, {"source", source},
+                                      {"options", {"rbind", "rw"}}}}}};
+    const auto r = check_bind_sources(config, protect_, "c1");
+    return r ? "allowed" : r.error().message;
+  }
+
+  std::string dir_;
+  ProtectedPaths protect_;
+};
+
+TEST_F(ProtectedMounts, AllowsOrdinaryDirectoriesAndTheEnginesOwnFiles) {
+  EXPECT_EQ(check(dir_ + "/home/dev/project"), "allowed");
+  EXPECT_EQ(check(dir_ + "/data/containers/c1/hosts"), "allowed");
+  EXPECT_EQ(check(dir_ + "/data/volumes/v/_data"), "allowed");
+}
+
+TEST_F(ProtectedMounts, RefusesTheSocketItsParentsAndLinksToIt) {
+  const std::string sock = dir_ + "/run/moat/engine.sock";
+  const std::string tail = ", which no container may mount (Enhanced Container Isolation protects the engine and "
+                           "Moat's own files)";
+  EXPECT_EQ(check(sock), "moat-runc: mount of " + sock + " is refused: it reaches " + dir_ + "/run/moat" + tail);
+  EXPECT_EQ(check(dir_ + "/run"), "moat-runc: mount of " + dir_ + "/run is refused: it reaches " + dir_ + "/run/moat" + tail);
+  EXPECT_EQ(check("/"), "moat-runc: mount of / is refused: it reaches " + dir_ + "/run/moat" + tail);
+  EXPECT_EQ(check(dir_ + "/home/dev/sock-link"), "moat-runc: mount of " + dir_ + "/home/dev/sock-link (" + sock +
+                                                     ") is refused: it reaches " + dir_ + "/run/moat" + tail);
+  EXPECT_EQ(check(dir_ + "/home/dev/run-link/moat"), "moat-runc: mount of " + dir_ + "/home/dev/run-link/moat (" +
+                                                         dir_ + "/run/moat) is refused: it reaches " + dir_ +
+                                                         "/run/moat" + tail);
+}
+
+TEST_F(ProtectedMounts, RefusesTheDataRootOtherContainersAndTheVolumesDirectory) {
+  EXPECT_NE(check(dir_ + "/data"), "allowed");
+  EXPECT_NE(check(dir_ + "/data/containers"), "allowed");
+  EXPECT_NE(check(dir_ + "/data/containers/c2"), "allowed");
+  EXPECT_NE(check(dir_ + "/data/containers/c1"), "allowed");
+  EXPECT_NE(check(dir_ + "/data/volumes"), "allowed");
+  EXPECT_NE(check(dir_ + "/data/volumes/v"), "allowed");
+}
+
+TEST_F(ProtectedMounts, RefusesAHardLinkByInode) {
+  fs::create_directories(dir_ + "/other");
+  std::ofstream(dir_ + "/run/moat/settings.json") << "{}";
+  fs::create_hard_link(dir_ + "/run/moat/settings.json", dir_ + "/other/innocent.json");
+  protect_.paths.push_back(dir_ + "/run/moat/settings.json");
+  EXPECT_NE(check(dir_ + "/other/innocent.json"), "allowed");
+}
+
+TEST_F(ProtectedMounts, IgnoresMountsThatAreNotBinds) {
+  const json config = {{"mounts", {{{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}}}}};
+  EXPECT_TRUE(check_bind_sources(config, protect_, "c1"));
+}
+
+TEST_F(ProtectedMounts, AMissingListFailsClosed) {
+  const auto r = load_protected_paths(dir_ + "/nowhere");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "cannot read " + dir_ + "/nowhere/protected-paths.json; refusing to start "
+                               "containers without the protected path list");
+}
+
+}  // namespace
+}  // namespace moat::runtime::spec
