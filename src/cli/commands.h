@@ -18,4 +18,16 @@ int run_settings_validate(const std::string& file);
 int run_settings_set(const StackOptions& options, const std::string& key, const std::string& value);
 int run_settings_show(const StackOptions& options, bool as_json);
 
+struct AuditQueryOptions {
+  std::string component = "moatd";
+  std::string since, until, rule, container, outcome;  // times in RFC 3339 as the log writes them
+  long long uid = -1;
+  std::size_t limit = 1000;
+  std::size_t tail = 0;  // > 0: the last N records, no filter
+  bool as_json = false;
+};
+
+int run_audit_verify(const StackOptions& options, const std::string& component);
+int run_audit_query(const StackOptions& options, const AuditQueryOptions& query);
+
 }  // namespace moat::cli

@@ -38,7 +38,34 @@ int main(int argc, char** argv) {
   add_root(show);
   show->add_flag("--json", as_json, "machine-readable output");
 
+  auto* audit = app.add_subcommand("audit", "read and verify the tamper-evident audit log (root)");
+  audit->require_subcommand(1);
+  AuditQueryOptions query;
+  auto* verify = audit->add_subcommand("verify", "check the hash chain and signed checkpoints; name the first bad record");
+  add_root(verify);
+  verify->add_option("--component", query.component, "moatd or moat-runc")->default_str("moatd");
+  auto* audit_tail = audit->add_subcommand("tail", "the last records");
+  add_root(audit_tail);
+  std::size_t tail_count = 20;
+  audit_tail->add_option("-n", tail_count, "how many (20)");
+  audit_tail->add_option("--component", query.component, "moatd or moat-runc");
+  audit_tail->add_flag("--json", query.as_json, "one JSON record per line");
+  auto* audit_query = audit->add_subcommand("query", "records matching every filter given");
+  add_root(audit_query);
+  audit_query->add_option("--since", query.since, "from this time (2026-11-30T10:00:00.000Z)");
+  audit_query->add_option("--until", query.until, "before this time");
+  audit_query->add_option("--uid", query.uid, "caller uid");
+  audit_query->add_option("--rule", query.rule, "rule id");
+  audit_query->add_option("--outcome", query.outcome, "allow, deny or error");
+  audit_query->add_option("--container", query.container, "container id");
+  audit_query->add_option("--component", query.component, "moatd or moat-runc");
+  audit_query->add_option("--limit", query.limit, "at most this many");
+  audit_query->add_flag("--json", query.as_json, "one JSON record per line");
+
   CLI11_PARSE(app, argc, argv);
+  if (*verify) return run_audit_verify(stack, query.component);
+  if (*audit_tail) query.tail = tail_count;
+  if (*audit_tail || *audit_query) return run_audit_query(stack, query);
   if (*up) return run_up(stack);
   if (*down) return run_down(stack);
   if (*status) return run_status(stack, as_json);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/stack_probe.h"
+#include "core/audit/signing_key.h"
 #include "core/engine/engine_config.h"
 #include "core/net/unix_http_client.h"
 #include "core/settings/file_trust.h"
@@ -77,8 +78,14 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
            {layout.run_dir, 0755}, {layout.lib_dir, 0755}, {layout.state_dir(), 0700},
            {layout.log_dir(), 0700}, {layout.engine_exec_root(), 0700},
            {layout.engine_data_root(), 0710}, {layout.runtime_state_dir(), 0711},
-           {layout.runtime_bin_dir(), 0755}}) {
+           {layout.runtime_bin_dir(), 0755}, {layout.audit_dir(), 0700}}) {
     if (auto r = make_dir(path, mode); !r) return r;
+  }
+  // The audit signing key is made once, at the first start, readable by root only.
+  if (!fs::exists(layout.audit_key())) {
+    if (auto made = core::audit::create_key_pair(layout.audit_key()); !made) {
+      return fail("creating the audit signing key: " + made.error().message);
+    }
   }
   for (const auto& dir : {layout.run_dir, layout.lib_dir}) {
     if (auto r = core::settings::check_trusted_directory(dir); !r) return r;

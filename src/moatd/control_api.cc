@@ -16,8 +16,23 @@ ControlResponse message(unsigned status, std::string text) {
 
 }  // namespace
 
-ControlApi::ControlApi(core::stack::Layout layout, core::settings::SettingsState state)
-    : layout_(std::move(layout)), state_(std::move(state)) {}
+ControlApi::ControlApi(core::stack::Layout layout, core::settings::SettingsState state, AuditSink& audit)
+    : layout_(std::move(layout)), audit_(audit), state_(std::move(state)) {}
+
+ControlResponse ControlApi::audited(ControlResponse response, const PeerCredentials& peer,
+                                    const std::string& request, const std::string& rule) {
+  core::audit::Record r;
+  r.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  r.request = request;
+  r.rule = rule;
+  r.outcome = response.status == 200 ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
+  r.reason = response.body.value("message", "");
+  if (!audit_.record(std::move(r))) {
+    return message(503, "Moat refused this request: its audit log cannot be written (setting "
+                        "moat.audit.onWriteFailure is \"refuse\"); an admin must free space or fix the log");
+  }
+  return response;
+}
 
 json ControlApi::status() const {
   const auto effective = state_.effective();
@@ -36,6 +51,7 @@ json ControlApi::status() const {
         {"notes", notes}}},
       {"effective", effective.to_json()},
       {"guard", {{"mode", "pass-through"}}},
+      {"audit", audit_.status()},
   };
 }
 
@@ -85,7 +101,11 @@ ControlResponse ControlApi::set_setting(const std::string& body, const PeerCrede
 ControlResponse ControlApi::handle(const std::string& method, const std::string& target,
                                    const std::string& body, const PeerCredentials& peer) {
   if (method == "GET" && target == "/status") return {200, status()};
-  if (method == "POST" && target == "/settings") return set_setting(body, peer);
+  if (method == "POST" && target == "/settings") {
+    auto response = set_setting(body, peer);
+    const std::string rule = response.status == 200 ? "settings.changed" : "settings.refused";
+    return audited(std::move(response), peer, "POST /settings " + body, rule);
+  }
   if (method == "POST" && target == "/reload") {
     if (peer.uid != 0) return message(403, "only root may reload Moat's settings");
     reload();

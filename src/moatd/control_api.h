@@ -8,6 +8,7 @@
 
 #include "core/settings/settings_state.h"
 #include "core/stack/layout.h"
+#include "moatd/audit_sink.h"
 #include "moatd/peer_credentials.h"
 
 namespace moat::moatd {
@@ -19,7 +20,7 @@ struct ControlResponse {
 
 class ControlApi {
  public:
-  ControlApi(core::stack::Layout layout, core::settings::SettingsState state);
+  ControlApi(core::stack::Layout layout, core::settings::SettingsState state, AuditSink& audit);
 
   ControlResponse handle(const std::string& method, const std::string& target,
                          const std::string& body, const PeerCredentials& peer);
@@ -32,8 +33,12 @@ class ControlApi {
 
  private:
   ControlResponse set_setting(const std::string& body, const PeerCredentials& peer);
+  // Writes the decision to the audit log first; a refusal when it cannot.
+  ControlResponse audited(ControlResponse response, const PeerCredentials& peer, const std::string& request,
+                          const std::string& rule);
 
   core::stack::Layout layout_;
+  AuditSink& audit_;
   core::settings::SettingsState state_;
 };
 

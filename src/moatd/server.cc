@@ -93,7 +93,12 @@ Result<void> run_server(const core::stack::Layout& layout) {
     for (const auto& p : state.error()) all += "\n  " + p;
     return fail("settings refused:" + all);
   }
-  ControlApi api(layout, std::move(state).value());
+  const auto effective = state->effective();
+  auto audit = AuditSink::open(
+      layout, effective.value("moat.audit.onWriteFailure") == "refuse",
+      static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20);
+  if (!audit) return unexpected(audit.error());
+  ControlApi api(layout, std::move(state).value(), **audit);
 
   const auto docker_gid = group_id("docker");
   if (!docker_gid) return unexpected(docker_gid.error());
