@@ -95,12 +95,7 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
 
 // The host paths moat-runc refuses to bind-mount into any container.
 Result<void> write_protected_paths(const core::stack::Layout& layout) {
-  const nlohmann::json doc = {
-      {"paths",
-       {layout.run_dir, layout.lib_dir, fs::path(layout.admin_settings).parent_path().string(), "/etc/moat",
-        "/etc/docker", "/run/docker.sock", "/run/containerd", "/var/lib/docker", "/var/lib/containerd",
-        layout.engine_data_root(), layout.engine_exec_root()}},
-      {"engineDataRoot", layout.engine_data_root()}};
+  const nlohmann::json doc = {{"paths", layout.protected_paths()}, {"engineDataRoot", layout.engine_data_root()}};
   const std::string file = layout.runtime_state_dir() + "/protected-paths.json";
   std::ofstream out(file, std::ios::trunc);
   out << doc.dump(2) << "\n";

@@ -4,6 +4,20 @@
 
 namespace moat::core::stack {
 
+std::vector<std::string> Layout::protected_paths() const {
+  return {run_dir,
+          lib_dir,
+          std::filesystem::path(admin_settings).parent_path().string(),
+          "/etc/moat",
+          "/etc/docker",
+          "/run/docker.sock",
+          "/run/containerd",
+          "/var/lib/docker",
+          "/var/lib/containerd",
+          engine_data_root(),
+          engine_exec_root()};
+}
+
 Layout make_layout(const std::string& root, const std::string& admin_settings) {
   Layout layout;
   if (root.empty()) {

@@ -3,6 +3,7 @@
 // function decides it, so moatctl, moatd and the tests agree.
 
 #include <string>
+#include <vector>
 
 namespace moat::core::stack {
 
@@ -34,6 +35,11 @@ struct Layout {
   std::string audit_state(const std::string& component) const {
     return audit_dir() + "/" + component + ".checkpoint";
   }
+
+  // Host paths no container may bind-mount, at any name: the engine's
+  // sockets and state, Moat's state and settings. moatd refuses them in
+  // requests; moat-runc refuses them again at container start.
+  std::vector<std::string> protected_paths() const;
 };
 
 inline constexpr const char* kDefaultAdminSettings = "/etc/moat/admin-settings.json";
