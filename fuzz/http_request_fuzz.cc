@@ -24,18 +24,22 @@ struct Item {
   bool operator==(const Item&) const = default;
 };
 
-ParserOptions options_for(bool stream) {
+// The re-parse of what would be forwarded gets roomier limits: canonical
+// percent-encoding may make a request line or head longer than the one that
+// was accepted, and that is not a difference in meaning.
+ParserOptions options_for(bool stream, bool roomy = false) {
   ParserOptions options;
+  const unsigned factor = roomy ? 4U : 1U;
   options.max_body_bytes = 1U << 16;
-  options.max_head_bytes = 1U << 14;
-  options.max_request_line = 1U << 12;
+  options.max_head_bytes = factor * (1U << 14);
+  options.max_request_line = factor * (1U << 12);
   if (stream) options.stream_body = [](const CanonicalRequest&) { return true; };
   return options;
 }
 
 // Runs a whole connection; split sizes come from a small linear generator.
-std::vector<Item> run(std::string_view bytes, bool stream, std::uint32_t seed) {
-  RequestParser parser(options_for(stream));
+std::vector<Item> run(std::string_view bytes, bool stream, std::uint32_t seed, bool roomy = false) {
+  RequestParser parser(options_for(stream, roomy));
   std::vector<Item> items;
   Item current;
   bool in_stream = false;
@@ -120,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CanonicalRequest expected = *item.request;
     expected.expect_continue = false;  // answered by the proxy, never forwarded
     const std::string again_bytes = forwarded(item);
-    const std::vector<Item> again = run(again_bytes, stream, 0);
+    const std::vector<Item> again = run(again_bytes, stream, 0, true);
     if (again.size() != 1 || !again[0].request || again[0].refusal) __builtin_trap();
     if (!(*again[0].request == expected)) __builtin_trap();
     if (again[0].streamed_body != item.streamed_body) __builtin_trap();

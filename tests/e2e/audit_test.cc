@@ -25,8 +25,9 @@ TEST(Audit, DecisionsAreRecordedWithTheCallerAndVerify) {
   ASSERT_EQ(s.down().exit_code, 0);  // closing signs a checkpoint
   const auto verified = s.moatctl("audit verify --root " + s.root());
   EXPECT_EQ(verified.exit_code, 0) << verified.all();
-  EXPECT_EQ(verified.out, "moatd audit log verified: 2 records, 1 signed checkpoints in 1 file, last seq 2, 0 "
-                          "records after the last checkpoint\n");
+  // Checkpoints come by count, by time and at close; the close leaves none unsigned.
+  EXPECT_TRUE(verified.out.starts_with("moatd audit log verified: 2 records, ")) << verified.out;
+  EXPECT_TRUE(verified.out.ends_with(" in 1 file, last seq 2, 0 records after the last checkpoint\n")) << verified.out;
 
   // A developer may not read everyone's records.
   const auto as_dev = s.as_developer(moatctl + " audit tail --root " + s.root());
