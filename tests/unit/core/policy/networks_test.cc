@@ -1,0 +1,99 @@
+#include "core/policy/networks.h"
+
+#include <gtest/gtest.h>
+
+#include "policy_test_support.h"
+
+namespace moat::core::policy {
+namespace {
+
+using test_support::json;
+using test_support::kNoRemedy;
+using test_support::PolicyHarness;
+using test_support::request;
+
+Decision create_network(PolicyHarness& h, const json& body) {
+  return h.decide(request("POST", "networks/create", body));
+}
+
+TEST(NetworkCreate, BridgeAndNullAreAllowed) {
+  PolicyHarness h;
+  EXPECT_TRUE(create_network(h, {{"Name", "app"}, {"Driver", "bridge"}}).allowed);
+  EXPECT_TRUE(create_network(h, {{"Name", "app"}}).allowed);
+  EXPECT_TRUE(create_network(h, {{"Name", "iso"}, {"Driver", "null"}}).allowed);
+}
+
+TEST(NetworkCreate, HostIsRefused) {
+  PolicyHarness h;
+  EXPECT_EQ(create_network(h, {{"Name", "h"}, {"Driver", "host"}}).message(),
+            std::string("Moat refused this request: network driver host is not allowed: it "
+                        "would put containers in the host's network namespace (rule "
+                        "network.driver).") +
+                kNoRemedy);
+}
+
+TEST(NetworkCreate, MacvlanAndIpvlanAreRefused) {
+  PolicyHarness h;
+  for (const char* driver : {"macvlan", "ipvlan"}) {
+    EXPECT_EQ(create_network(h, {{"Name", "l2"}, {"Driver", driver}, {"Options", {{"parent", "eth0"}}}})
+                  .message(),
+              std::string("Moat refused this request: network driver ") + driver +
+                  " is not allowed: it attaches containers directly to the host's network "
+                  "interfaces (rule network.driver)." +
+                  kNoRemedy);
+  }
+}
+
+TEST(NetworkCreate, OverlayNeedsSwarm) {
+  PolicyHarness h;
+  EXPECT_EQ(create_network(h, {{"Name", "o"}, {"Driver", "overlay"}}).message(),
+            "Moat refused this request: network driver overlay is not allowed: it belongs to "
+            "swarm mode (setting moat.allowSwarm). An admin can allow it with \"moat\": "
+            "{\"allowSwarm\": {\"value\": true}} in admin-settings.json.");
+  h.set("moat.allowSwarm", true);
+  EXPECT_TRUE(create_network(h, {{"Name", "o"}, {"Driver", "overlay"}}).allowed);
+}
+
+TEST(NetworkCreate, IngressNeedsSwarm) {
+  PolicyHarness h;
+  const auto d = create_network(h, {{"Name", "i"}, {"Driver", "bridge"}, {"Ingress", true}});
+  EXPECT_EQ(d.rule, "network.overlay");
+  EXPECT_EQ(d.reason, "an ingress network is not allowed: it belongs to swarm mode");
+}
+
+TEST(NetworkCreate, APluginDriverNeedsPlugins) {
+  PolicyHarness h;
+  EXPECT_EQ(create_network(h, {{"Name", "w"}, {"Driver", "weaveworks/net-plugin"}}).message(),
+            "Moat refused this request: network driver weaveworks/net-plugin is not allowed: "
+            "network drivers other than bridge are engine plugins (setting moat.allowPlugins). "
+            "An admin can allow it with \"moat\": {\"allowPlugins\": {\"value\": true}} in "
+            "admin-settings.json.");
+  h.set("moat.allowPlugins", true);
+  EXPECT_TRUE(create_network(h, {{"Name", "w"}, {"Driver", "weaveworks/net-plugin"}}).allowed);
+}
+
+TEST(NetworkCreate, PluginsDoNotAllowHostDrivers) {
+  PolicyHarness h;
+  h.set("moat.allowPlugins", true);
+  h.set("moat.allowSwarm", true);
+  EXPECT_EQ(create_network(h, {{"Driver", "macvlan"}}).rule, "network.driver");
+}
+
+TEST(NetworkConnect, TheHostNetworkIsRefused) {
+  PolicyHarness h;
+  const auto d = h.decide(request("POST", "networks/host/connect", json{{"Container", "c1"}}));
+  EXPECT_EQ(d.rule, "container.namespace-host");
+  EXPECT_EQ(d.reason,
+            "--network=host is not allowed: the container would share the host's network "
+            "namespace");
+}
+
+TEST(NetworkConnect, AUserNetworkIsAllowed) {
+  PolicyHarness h;
+  const auto d = h.decide(request("POST", "networks/app/connect", json{{"Container", "c1"}}));
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.rule, "network.connect");
+}
+
+}  // namespace
+}  // namespace moat::core::policy
