@@ -1,0 +1,55 @@
+#pragma once
+// What a guarded session needs from moatd: where the engine listens, who
+// judges each request, which requests stream their body, and the limits
+// that keep one connection from costing the others.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "moatd/http/canonical_request.h"
+#include "moatd/http/request_parser.h"
+#include "moatd/peer_credentials.h"
+
+namespace moat::moatd::proxy {
+
+struct Verdict {
+  bool allowed = false;  // fail closed: a default Verdict refuses
+  int status = 403;      // used when refused; outside 400..599 becomes 403
+  // Developer-facing reason; the docker CLI prints it after
+  // "Error response from daemon: ".
+  std::string message;
+};
+
+// Called on the session's thread for every complete request (buffered body
+// included) and for the head of every streamed request (body not read yet).
+using Judge = std::function<Verdict(const http::CanonicalRequest& request, const PeerCredentials& peer)>;
+
+// Which requests stream their body to the engine instead of buffering it
+// for the judge (archives: images/load, build, PUT archive, import).
+using StreamPredicate = std::function<bool(const http::CanonicalRequest& head)>;
+
+struct SessionOptions {
+  std::string engine_socket;
+  Judge judge;  // empty: every request is refused
+  StreamPredicate stream_body;
+  // Parser limits. Its own stream_body is ignored: the session installs
+  // `stream_body` above through a wrapper that also notes the head.
+  http::ParserOptions parser;
+
+  // How long a connection may wait for (or dribble) its next request before
+  // it is closed. Never applies once a request is forwarded: streamed
+  // responses and hijacked streams may stay silent for hours.
+  std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
+  // Per direction, allocated only while a request is in flight.
+  std::size_t buffer_bytes = 64 * 1024;
+  // A body with a known length at least this long moves between the sockets
+  // with splice(2), as does every hijacked stream.
+  std::uint64_t splice_threshold = 64 * 1024;
+  bool use_splice = true;
+  std::size_t max_response_head_bytes = 1U << 20;
+};
+
+}  // namespace moat::moatd::proxy

@@ -1,0 +1,73 @@
+#pragma once
+// Moves bytes from one unix stream socket to another, either a given count
+// (the rest of a body whose length is known) or until the source ends (a
+// hijacked attach/exec stream). Back-pressure is built in: nothing more is
+// read from the source while the destination has not taken what was read.
+//
+// Zero-copy: the bytes go source -> pipe -> destination with splice(2), so
+// they never enter user space. Unix stream sockets support splice in both
+// directions; readiness comes from asio's async_wait on the native sockets,
+// which keeps the pump on the session's single-threaded event loop. If the
+// kernel refuses splice for these descriptors (EINVAL) or no pipe can be
+// made (out of descriptors), the pump falls back to a buffered copy with
+// asio's async_read_some/async_write.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace moat::moatd::proxy {
+
+struct PumpResult {
+  std::uint64_t moved = 0;
+  bool source_ended = false;                // the source reached end of stream
+  boost::system::error_code read_error;     // reading the source failed
+  boost::system::error_code write_error;    // writing the destination failed
+  bool ok() const { return !read_error && !write_error; }
+};
+
+class SocketPump {
+ public:
+  using Socket = boost::asio::local::stream_protocol::socket;
+  using Handler = std::function<void(const PumpResult&)>;
+
+  SocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice);
+  ~SocketPump();
+  SocketPump(const SocketPump&) = delete;
+  SocketPump& operator=(const SocketPump&) = delete;
+
+  // Moves `limit` bytes (nullopt: until the source ends), then calls done
+  // once. `owner` (which owns the sockets and this pump) is held by every
+  // pending operation, never by the pump itself: that would be a cycle
+  // that outlives a destroyed io_context. One run at a time.
+  void start(std::optional<std::uint64_t> limit, std::shared_ptr<void> owner, Handler done);
+
+  bool running() const { return running_; }
+  bool spliced() const { return pipe_[0] >= 0; }  // the last run used splice
+
+ private:
+  void splice_step();
+  void buffered_step();
+  void finish();
+  std::size_t next_read_size() const;
+
+  Socket& from_;
+  Socket& to_;
+  std::size_t buffer_bytes_;
+  bool use_splice_;
+  int pipe_[2] = {-1, -1};
+  std::size_t in_pipe_ = 0;
+  std::unique_ptr<char[]> buffer_;
+  std::optional<std::uint64_t> limit_;
+  std::weak_ptr<void> owner_;
+  Handler done_;
+  PumpResult result_;
+  bool running_ = false;
+};
+
+}  // namespace moat::moatd::proxy
