@@ -158,8 +158,8 @@ TEST(EnhancedContainerIsolation, HostRootAndTheEngineSocketThroughALinkAreRefuse
 
 TEST(EnhancedContainerIsolation, HomeBindsAndNamedVolumesWork) {
   auto& s = shared_stack();
-  ASSERT_EQ(s.as_developer("mkdir -p ~/work && echo from-home > ~/work/file").exit_code, 0);
-  auto r = s.developer_docker("run --rm -v " + developer_home() + "/work:/work moat-test/busybox cat /work/file");
+  ASSERT_EQ(s.as_developer("mkdir -p ~/project && echo from-home > ~/project/file").exit_code, 0);
+  auto r = s.developer_docker("run --rm -v " + developer_home() + "/project:/project moat-test/busybox cat /project/file");
   EXPECT_EQ(r.out, "from-home\n") << r.all();
   r = s.developer_docker("run --rm -v eci-vol:/vol moat-test/busybox sh -c 'echo kept > /vol/f'");
   ASSERT_EQ(r.exit_code, 0) << r.all();
