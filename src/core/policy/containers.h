@@ -1,9 +1,11 @@
 #pragma once
 // The container endpoints whose bodies carry privileges: create, update and
-// exec create. Each combines the rule families; no rule is decided here.
+// exec create. Each combines the rule families (privileges, mounts, devices,
+// namespaces, security options, sysctls, runtime choice, host resources,
+// working directory), in that order; the first refusal is the answer.
 //
-// One check of its own: container.host-config-at-root. dockerd 20.10 still
-// reads HostConfig fields at the top level of a create body when
+// The one rule decided here: container.host-config-at-root. dockerd 20.10
+// still reads HostConfig fields at the top level of a create body when
 // "HostConfig" is absent. moatd's schema refuses them; the policy refuses
 // them as well rather than trust that it only ever sees /HostConfig.
 

@@ -20,7 +20,8 @@ TEST(BodyFields, AbsentAndNullReadAsNotSet) {
 }
 
 TEST(BodyFields, WrongTypesAreRefusedWithThePointer) {
-  const json body = {{"HostConfig", {{"Binds", {"/a", 1}}, {"Memory", "1g"}, {"Big", 18446744073709551615ULL}}}};
+  const json body = {
+      {"HostConfig", {{"Binds", {"/a", 1}}, {"Memory", "1g"}, {"Big", 18446744073709551615ULL}}}};
   const Fields root{&body, ""};
   const auto host = root.object_at("HostConfig");
   ASSERT_TRUE(host);

@@ -17,17 +17,18 @@ Decision build(PolicyHarness& h, std::vector<std::pair<std::string, std::string>
 
 TEST(Build, AnOrdinaryBuildIsAllowed) {
   PolicyHarness h;
-  const auto d = build(h, {{"t", "app:dev"}, {"dockerfile", "Dockerfile"}, {"networkmode", "default"},
-                           {"rm", "1"}});
+  const auto d = build(
+      h, {{"t", "app:dev"}, {"dockerfile", "Dockerfile"}, {"networkmode", "default"}, {"rm", "1"}});
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.rule, "build");
 }
 
 TEST(Build, BuildKitWithAClientSessionIsAllowed) {
   PolicyHarness h;
-  EXPECT_TRUE(build(h, {{"version", "2"}, {"remote", "client-session"}, {"session", "abc"},
-                        {"buildid", "b1"}})
-                  .allowed);
+  EXPECT_TRUE(
+      build(h,
+            {{"version", "2"}, {"remote", "client-session"}, {"session", "abc"}, {"buildid", "b1"}})
+          .allowed);
 }
 
 TEST(Build, HostNetworkIsRefused) {

@@ -41,8 +41,8 @@ TEST(ContainerCreate, NoBodyIsNothingToRefuse) {
 
 TEST(ContainerCreate, HostConfigFieldsAtTheTopLevelAreRefused) {
   PolicyHarness h;
-  const auto d = h.decide(request("POST", "containers/create",
-                                  json{{"Image", "alpine"}, {"Binds", {"/:/host"}}}));
+  const auto d = h.decide(
+      request("POST", "containers/create", json{{"Image", "alpine"}, {"Binds", {"/:/host"}}}));
   EXPECT_EQ(d.message(),
             std::string("Moat refused this request: the HostConfig field Binds at the top level "
                         "of a create body is not allowed: send it under HostConfig (rule "

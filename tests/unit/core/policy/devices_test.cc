@@ -19,9 +19,10 @@ std::string builtin(const std::string& reason, const std::string& rule) {
 
 TEST(Devices, ADeviceIsRefused) {
   PolicyHarness h;
-  const auto d = h.decide(create_with(
-      {{"Devices",
-        {{{"PathOnHost", "/dev/sda"}, {"PathInContainer", "/dev/sda"}, {"CgroupPermissions", "rwm"}}}}}));
+  const auto d = h.decide(create_with({{"Devices",
+                                        {{{"PathOnHost", "/dev/sda"},
+                                          {"PathInContainer", "/dev/sda"},
+                                          {"CgroupPermissions", "rwm"}}}}}));
   EXPECT_EQ(d.message(), builtin("--device /dev/sda is not allowed: host devices stay out of "
                                  "containers",
                                  "container.devices"));
@@ -54,8 +55,8 @@ TEST(Devices, EmptyAndNullListsAreFine) {
 
 TEST(Devices, AreRefusedInAnUpdateToo) {
   PolicyHarness h;
-  const auto d = h.decide(request("POST", "containers/c1/update",
-                                  json{{"DeviceCgroupRules", {"a *:* rwm"}}}));
+  const auto d =
+      h.decide(request("POST", "containers/c1/update", json{{"DeviceCgroupRules", {"a *:* rwm"}}}));
   EXPECT_EQ(d.rule, "container.device-cgroup-rules");
   EXPECT_EQ(h.decide(request("POST", "containers/c1/update",
                              json{{"Devices", {{{"PathOnHost", "/dev/mem"}}}}}))

@@ -75,8 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
         AllowedCase{"GET", "images/get", "image.save"},
         AllowedCase{"GET", "images/alpine/get", "image.save"},
         AllowedCase{"POST", "images/load", "image.load"},
-        AllowedCase{"POST", "images/prune", "image.prune"},
-        AllowedCase{"POST", "build", "build"}, AllowedCase{"POST", "build/prune", "build.prune"},
+        AllowedCase{"POST", "images/prune", "image.prune"}, AllowedCase{"POST", "build", "build"},
+        AllowedCase{"POST", "build/prune", "build.prune"},
         AllowedCase{"POST", "build/cancel", "build.cancel"},
         AllowedCase{"POST", "session", "build.session"},
         AllowedCase{"GET", "volumes", "volume.list"},
@@ -96,8 +96,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Endpoints, PullIsImageCreateWithFromImage) {
   PolicyHarness h;
-  const auto d = h.decide(request("POST", "images/create", std::nullopt,
-                                  {{"fromImage", "alpine"}, {"tag", "3.20"}}));
+  const auto d = h.decide(
+      request("POST", "images/create", std::nullopt, {{"fromImage", "alpine"}, {"tag", "3.20"}}));
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.rule, "image.pull");
 }
@@ -129,9 +129,9 @@ INSTANTIATE_TEST_SUITE_P(
                       UnknownCase{"PATCH", "containers/c1/json", "/containers/c1/json"},
                       UnknownCase{"GET", "containers//json", "/containers//json"},
                       UnknownCase{"GET", "containers/../json", "/containers/../json"},
-                      UnknownCase{"DELETE", "images", "/images"},
-                      UnknownCase{"GET", "", "/"},
-                      UnknownCase{"POST", "containers/c1/start/extra", "/containers/c1/start/extra"}));
+                      UnknownCase{"DELETE", "images", "/images"}, UnknownCase{"GET", "", "/"},
+                      UnknownCase{"POST", "containers/c1/start/extra",
+                                  "/containers/c1/start/extra"}));
 
 TEST(Endpoints, UnknownPathIsCutShortInTheMessage) {
   PolicyHarness h;
@@ -142,8 +142,8 @@ TEST(Endpoints, UnknownPathIsCutShortInTheMessage) {
 
 TEST(Endpoints, BodyOnAnEndpointWithoutOneIsRefused) {
   PolicyHarness h;
-  const auto d = h.decide(request("POST", "containers/c1/start",
-                                  json{{"HostConfig", {{"Privileged", true}}}}));
+  const auto d = h.decide(
+      request("POST", "containers/c1/start", json{{"HostConfig", {{"Privileged", true}}}}));
   EXPECT_EQ(d.message(),
             "Moat refused this request: POST /containers/c1/start with a request body is not "
             "allowed: this endpoint takes none (rule endpoint.unexpected-body). Nothing an admin "

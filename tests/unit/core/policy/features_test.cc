@@ -63,20 +63,18 @@ TEST_P(SwarmRoute, IsRefusedUnlessAllowed) {
 
 INSTANTIATE_TEST_SUITE_P(
     Swarm, SwarmRoute,
-    ::testing::Values(Route{"GET", "swarm"}, Route{"POST", "swarm/init"}, Route{"POST", "swarm/join"},
-                      Route{"POST", "swarm/leave"}, Route{"POST", "swarm/update"},
-                      Route{"GET", "swarm/unlockkey"}, Route{"POST", "swarm/unlock"},
-                      Route{"GET", "nodes"}, Route{"GET", "nodes/n1"}, Route{"DELETE", "nodes/n1"},
-                      Route{"POST", "nodes/n1/update"}, Route{"GET", "services"},
-                      Route{"POST", "services/create"}, Route{"GET", "services/s1"},
-                      Route{"DELETE", "services/s1"}, Route{"POST", "services/s1/update"},
-                      Route{"GET", "services/s1/logs"}, Route{"GET", "tasks"},
-                      Route{"GET", "tasks/t1"}, Route{"GET", "tasks/t1/logs"},
-                      Route{"GET", "secrets"}, Route{"POST", "secrets/create"},
-                      Route{"GET", "secrets/x"}, Route{"DELETE", "secrets/x"},
-                      Route{"POST", "secrets/x/update"}, Route{"GET", "configs"},
-                      Route{"POST", "configs/create"}, Route{"GET", "configs/x"},
-                      Route{"DELETE", "configs/x"}, Route{"POST", "configs/x/update"}));
+    ::testing::Values(
+        Route{"GET", "swarm"}, Route{"POST", "swarm/init"}, Route{"POST", "swarm/join"},
+        Route{"POST", "swarm/leave"}, Route{"POST", "swarm/update"},
+        Route{"GET", "swarm/unlockkey"}, Route{"POST", "swarm/unlock"}, Route{"GET", "nodes"},
+        Route{"GET", "nodes/n1"}, Route{"DELETE", "nodes/n1"}, Route{"POST", "nodes/n1/update"},
+        Route{"GET", "services"}, Route{"POST", "services/create"}, Route{"GET", "services/s1"},
+        Route{"DELETE", "services/s1"}, Route{"POST", "services/s1/update"},
+        Route{"GET", "services/s1/logs"}, Route{"GET", "tasks"}, Route{"GET", "tasks/t1"},
+        Route{"GET", "tasks/t1/logs"}, Route{"GET", "secrets"}, Route{"POST", "secrets/create"},
+        Route{"GET", "secrets/x"}, Route{"DELETE", "secrets/x"}, Route{"POST", "secrets/x/update"},
+        Route{"GET", "configs"}, Route{"POST", "configs/create"}, Route{"GET", "configs/x"},
+        Route{"DELETE", "configs/x"}, Route{"POST", "configs/x/update"}));
 
 TEST(BuildKitGrpc, IsAlwaysRefused) {
   PolicyHarness h;

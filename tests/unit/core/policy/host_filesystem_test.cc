@@ -1,9 +1,9 @@
 #include "core/policy/host_filesystem.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "policy_test_support.h"
 

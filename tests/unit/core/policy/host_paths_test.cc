@@ -1,8 +1,8 @@
 #include "core/policy/host_paths.h"
 
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "policy_test_support.h"
 
@@ -150,12 +150,16 @@ TEST(HostPaths, AMalformedShareSettingSharesNothing) {
 
 TEST(HostPaths, SharedDirectoriesExpandVariables) {
   PolicyHarness h;
-  h.set("filesharingAllowedDirectories",
-        json::array({{{"path", "$HOME"}}, {{"path", "$HOME/code"}}, {{"path", "$TMP"}},
-                     {{"path", "$TEMP/x"}}, {{"path", "/srv/"}}, {{"path", "relative"}},
-                     {{"path", "$HOMEWORK"}}}));
+  h.set("filesharingAllowedDirectories", json::array({{{"path", "$HOME"}},
+                                                      {{"path", "$HOME/code"}},
+                                                      {{"path", "$TMP"}},
+                                                      {{"path", "$TEMP/x"}},
+                                                      {{"path", "/srv/"}},
+                                                      {{"path", "relative"}},
+                                                      {{"path", "$HOMEWORK"}}}));
   const auto dirs = h.with_context([](const PolicyContext& c) { return shared_directories(c); });
-  EXPECT_EQ(dirs, (std::vector<std::string>{"/home/dev", "/home/dev/code", "/tmp", "/tmp/x", "/srv"}));
+  EXPECT_EQ(dirs,
+            (std::vector<std::string>{"/home/dev", "/home/dev/code", "/tmp", "/tmp/x", "/srv"}));
 }
 
 TEST(HostPaths, AnEmptyProtectedPathProtectsNothing) {
@@ -220,30 +224,31 @@ TEST_F(RealHostPath, ASymlinkToTheSocketIsRefused) {
 
 TEST_F(RealHostPath, TheParentOfTheSocketIsRefused) {
   const std::string s = tmp / "run/moat/engine.sock";
-  EXPECT_EQ(judge_real(tmp / "run").reason,
-            "bind mount of " + (tmp / "run") + " is not allowed: it contains the engine socket " + s);
+  EXPECT_EQ(
+      judge_real(tmp / "run").reason,
+      "bind mount of " + (tmp / "run") + " is not allowed: it contains the engine socket " + s);
 }
 
 TEST_F(RealHostPath, ASymlinkToTheParentIsRefused) {
   const std::string s = tmp / "run/moat/engine.sock";
   EXPECT_EQ(judge_real(tmp / "home/runlink/moat").reason,
-            "bind mount of " + (tmp / "home/runlink/moat") + " (resolves to " +
-                (tmp / "run/moat") + ") is not allowed: it contains the engine socket " + s);
+            "bind mount of " + (tmp / "home/runlink/moat") + " (resolves to " + (tmp / "run/moat") +
+                ") is not allowed: it contains the engine socket " + s);
 }
 
 TEST_F(RealHostPath, AHardLinkToTheSocketIsRefusedByIdentity) {
   const std::string s = tmp / "run/moat/engine.sock";
-  EXPECT_EQ(judge_real(tmp / "home/hard").reason,
-            "bind mount of " + (tmp / "home/hard") + " is not allowed: it is the engine socket " + s);
+  EXPECT_EQ(
+      judge_real(tmp / "home/hard").reason,
+      "bind mount of " + (tmp / "home/hard") + " is not allowed: it is the engine socket " + s);
 }
 
 TEST_F(RealHostPath, ASymlinkOutOfTheHomeIsRefused) {
   const auto d = judge_real(tmp / "home/escape");
   EXPECT_EQ(d.rule, "bind.outside-shared-directories");
-  EXPECT_EQ(d.reason, "bind mount of " + (tmp / "home/escape") + " (resolves to " +
-                          (tmp / "outside") +
-                          ") is not allowed: it is outside the shared directories (" +
-                          (tmp / "home") + ")");
+  EXPECT_EQ(d.reason,
+            "bind mount of " + (tmp / "home/escape") + " (resolves to " + (tmp / "outside") +
+                ") is not allowed: it is outside the shared directories (" + (tmp / "home") + ")");
 }
 
 TEST_F(RealHostPath, AHomeReachedThroughASymlinkStillShares) {

@@ -56,20 +56,21 @@ TEST(OomScoreAdj, ANonIntegerIsMalformed) {
 
 TEST(ResourceLimits, UlimitsPortsAndInitAreFine) {
   PolicyHarness h;
-  EXPECT_TRUE(h.decide(create_with({{"Ulimits", {{{"Name", "nofile"}, {"Soft", 1024}, {"Hard", 2048}}}},
-                                    {"PortBindings", {{"80/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}},
-                                    {"Init", true},
-                                    {"Memory", 1 << 30},
-                                    {"PidsLimit", 100}}))
-                  .allowed);
+  EXPECT_TRUE(
+      h.decide(
+           create_with({{"Ulimits", {{{"Name", "nofile"}, {"Soft", 1024}, {"Hard", 2048}}}},
+                        {"PortBindings", {{"80/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}},
+                        {"Init", true},
+                        {"Memory", 1 << 30},
+                        {"PidsLimit", 100}}))
+          .allowed);
 }
 
 TEST(ResourceLimits, UpdatesOfResourcesAndRestartPolicyAreFine) {
   PolicyHarness h;
-  const auto d = h.decide(request("POST", "containers/c1/update",
-                                  json{{"Memory", 1 << 28},
-                                       {"CpuShares", 512},
-                                       {"RestartPolicy", {{"Name", "always"}}}}));
+  const auto d = h.decide(request(
+      "POST", "containers/c1/update",
+      json{{"Memory", 1 << 28}, {"CpuShares", 512}, {"RestartPolicy", {{"Name", "always"}}}}));
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.rule, "container.update");
 }

@@ -23,10 +23,9 @@ TEST(ImageLoad, IsRefusedWhenBlocked) {
   h.set("blockDockerLoad", true);
   const auto d = h.decide(request("POST", "images/load", std::nullopt, {{"quiet", "1"}}));
   EXPECT_EQ(d.rule, "image.load-blocked");
-  EXPECT_EQ(d.message(),
-            std::string("Moat refused this request: docker load is blocked (setting "
-                        "blockDockerLoad).") +
-                kRemedy);
+  EXPECT_EQ(d.message(), std::string("Moat refused this request: docker load is blocked (setting "
+                                     "blockDockerLoad).") +
+                             kRemedy);
 }
 
 TEST(ImageImport, IsRefusedWhenBlocked) {
@@ -34,10 +33,9 @@ TEST(ImageImport, IsRefusedWhenBlocked) {
   h.set("blockDockerLoad", true);
   const auto d = h.decide(request("POST", "images/create", std::nullopt,
                                   {{"fromSrc", "-"}, {"repo", "mine"}, {"tag", "1"}}));
-  EXPECT_EQ(d.message(),
-            std::string("Moat refused this request: docker import is blocked (setting "
-                        "blockDockerLoad).") +
-                kRemedy);
+  EXPECT_EQ(d.message(), std::string("Moat refused this request: docker import is blocked (setting "
+                                     "blockDockerLoad).") +
+                             kRemedy);
 }
 
 TEST(ImageImport, FromAUrlIsAnImportToo) {
@@ -76,7 +74,8 @@ TEST(ImageImport, IsAllowedWhenNotBlocked) {
 TEST(ImagePull, IsAllowedWhileLoadIsBlocked) {
   PolicyHarness h;
   h.set("blockDockerLoad", true);
-  const auto d = h.decide(request("POST", "images/create", std::nullopt, {{"fromImage", "alpine"}}));
+  const auto d =
+      h.decide(request("POST", "images/create", std::nullopt, {{"fromImage", "alpine"}}));
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.rule, "image.pull");
 }

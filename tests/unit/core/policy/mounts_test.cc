@@ -114,7 +114,8 @@ INSTANTIATE_TEST_SUITE_P(
                   builtin("bind mount of /home/dev/project with rshared propagation is not "
                           "allowed: mounts made in the container would appear on the host",
                           "bind.propagation")},
-        MountCase{"MountsTmpfs", {{"Mounts", {{{"Type", "tmpfs"}, {"Target", "/scratch"}}}}}, "", ""},
+        MountCase{
+            "MountsTmpfs", {{"Mounts", {{{"Type", "tmpfs"}, {"Target", "/scratch"}}}}}, "", ""},
         MountCase{"MountsNamedVolume",
                   {{"Mounts", {{{"Type", "volume"}, {"Source", "data"}, {"Target", "/data"}}}}},
                   "",
@@ -185,11 +186,12 @@ TEST(ContainerMounts, PluginDriversPassWhenAllowed) {
   PolicyHarness h;
   h.set("moat.allowPlugins", true);
   EXPECT_TRUE(h.decide(create_with({{"VolumeDriver", "convoy"}})).allowed);
-  EXPECT_TRUE(h.decide(create_with({{"Mounts",
-                                     {{{"Type", "volume"},
-                                       {"Target", "/d"},
-                                       {"VolumeOptions", {{"DriverConfig", {{"Name", "rexray"}}}}}}}}}))
-                  .allowed);
+  EXPECT_TRUE(
+      h.decide(create_with({{"Mounts",
+                             {{{"Type", "volume"},
+                               {"Target", "/d"},
+                               {"VolumeOptions", {{"DriverConfig", {{"Name", "rexray"}}}}}}}}}))
+          .allowed);
 }
 
 struct LocalOptionsCase {
@@ -204,8 +206,9 @@ class LocalVolumeOptions : public ::testing::TestWithParam<LocalOptionsCase> {};
 TEST_P(LocalVolumeOptions, AreJudged) {
   PolicyHarness h;
   const auto& c = GetParam();
-  const auto d = h.with_context(
-      [&](const PolicyContext& ctx) { return judge_local_volume_options(c.options, "volume v", ctx); });
+  const auto d = h.with_context([&](const PolicyContext& ctx) {
+    return judge_local_volume_options(c.options, "volume v", ctx);
+  });
   EXPECT_EQ(d.rule, c.rule);
   if (c.reason.empty()) {
     EXPECT_TRUE(d.allowed) << d.message();
@@ -241,11 +244,12 @@ INSTANTIATE_TEST_SUITE_P(
                          "bind.outside-shared-directories",
                          "volume v binding /opt/data is not allowed: it is outside the shared "
                          "directories (/home/dev, /tmp)"},
-        LocalOptionsCase{"BindRshared",
-                         {{"type", "none"}, {"o", "rbind,rshared"}, {"device", "/home/dev/project"}},
-                         "bind.propagation",
-                         "volume v binding /home/dev/project with rshared propagation is not "
-                         "allowed: mounts made in the container would appear on the host"},
+        LocalOptionsCase{
+            "BindRshared",
+            {{"type", "none"}, {"o", "rbind,rshared"}, {"device", "/home/dev/project"}},
+            "bind.propagation",
+            "volume v binding /home/dev/project with rshared propagation is not "
+            "allowed: mounts made in the container would appear on the host"},
         LocalOptionsCase{"BindRelative",
                          {{"o", "bind"}, {"device", "project"}},
                          "bind.source-path",

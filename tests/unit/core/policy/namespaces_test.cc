@@ -16,7 +16,7 @@ using test_support::request;
 struct ModeCase {
   const char* field;
   const char* value;
-  const char* rule;     // "" when allowed
+  const char* rule;  // "" when allowed
   const char* reason;
 };
 

@@ -35,12 +35,13 @@ TEST(NetworkCreate, HostIsRefused) {
 TEST(NetworkCreate, MacvlanAndIpvlanAreRefused) {
   PolicyHarness h;
   for (const char* driver : {"macvlan", "ipvlan"}) {
-    EXPECT_EQ(create_network(h, {{"Name", "l2"}, {"Driver", driver}, {"Options", {{"parent", "eth0"}}}})
-                  .message(),
-              std::string("Moat refused this request: network driver ") + driver +
-                  " is not allowed: it attaches containers directly to the host's network "
-                  "interfaces (rule network.driver)." +
-                  kNoRemedy);
+    EXPECT_EQ(
+        create_network(h, {{"Name", "l2"}, {"Driver", driver}, {"Options", {{"parent", "eth0"}}}})
+            .message(),
+        std::string("Moat refused this request: network driver ") + driver +
+            " is not allowed: it attaches containers directly to the host's network "
+            "interfaces (rule network.driver)." +
+            kNoRemedy);
   }
 }
 

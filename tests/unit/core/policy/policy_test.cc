@@ -41,8 +41,9 @@ TEST_P(EscapeCatalogue, IsRefused) {
 INSTANTIATE_TEST_SUITE_P(
     Rows, EscapeCatalogue,
     ::testing::Values(
-        EscapeCase{"DockerSock", create_with({{"Binds", {"/var/run/docker.sock:/var/run/docker.sock"}}}),
-                   true, "bind.restricted-path",
+        EscapeCase{"DockerSock",
+                   create_with({{"Binds", {"/var/run/docker.sock:/var/run/docker.sock"}}}), true,
+                   "bind.restricted-path",
                    "bind mount of /var/run/docker.sock (resolves to /run/docker.sock) is not "
                    "allowed: it is the system engine socket /var/run/docker.sock"},
         EscapeCase{"RunDockerSock", create_with({{"Binds", {"/run/docker.sock:/s"}}}), true,
@@ -64,13 +65,15 @@ INSTANTIATE_TEST_SUITE_P(
                    "bind.restricted-path",
                    "bind mount of /home/dev/sock (resolves to /run/moat/engine.sock) is not "
                    "allowed: it is the engine socket /run/moat/engine.sock"},
-        EscapeCase{"MountsBindRoot",
-                   create_with({{"Mounts", {{{"Type", "bind"}, {"Source", "/"}, {"Target", "/h"}}}}}),
-                   true, "bind.restricted-path",
-                   "bind mount of / is not allowed: it contains the engine socket "
-                   "/run/moat/engine.sock"},
-        EscapeCase{"DaemonJson", create_with({{"Binds", {"/etc/docker/daemon.json:/mnt/daemon.json"}}}),
-                   true, "bind.restricted-path",
+        EscapeCase{
+            "MountsBindRoot",
+            create_with({{"Mounts", {{{"Type", "bind"}, {"Source", "/"}, {"Target", "/h"}}}}}),
+            true, "bind.restricted-path",
+            "bind mount of / is not allowed: it contains the engine socket "
+            "/run/moat/engine.sock"},
+        EscapeCase{"DaemonJson",
+                   create_with({{"Binds", {"/etc/docker/daemon.json:/mnt/daemon.json"}}}), true,
+                   "bind.restricted-path",
                    "bind mount of /etc/docker/daemon.json is not allowed: it is inside the engine "
                    "configuration /etc/docker"},
         EscapeCase{"HostProc", create_with({{"Binds", {"/proc:/host_proc"}}}), true,
@@ -120,16 +123,18 @@ INSTANTIATE_TEST_SUITE_P(
                    "--volumes-from victim is not allowed: it copies another container's mounts, "
                    "which may include host paths this request could not name itself"},
         EscapeCase{"Device",
-                   create_with({{"Devices", {{{"PathOnHost", "/dev/sda1"},
-                                              {"PathInContainer", "/dev/sda1"},
-                                              {"CgroupPermissions", "rwm"}}}}}),
+                   create_with({{"Devices",
+                                 {{{"PathOnHost", "/dev/sda1"},
+                                   {"PathInContainer", "/dev/sda1"},
+                                   {"CgroupPermissions", "rwm"}}}}}),
                    true, "container.devices",
                    "--device /dev/sda1 is not allowed: host devices stay out of containers"},
-        EscapeCase{"Gpus",
-                   create_with({{"DeviceRequests", {{{"Count", -1}, {"Capabilities", {{"gpu"}}}}}}}),
-                   true, "container.device-requests",
-                   "--gpus (DeviceRequests) is not allowed: it hands host devices to the "
-                   "container"},
+        EscapeCase{
+            "Gpus",
+            create_with({{"DeviceRequests", {{{"Count", -1}, {"Capabilities", {{"gpu"}}}}}}}), true,
+            "container.device-requests",
+            "--gpus (DeviceRequests) is not allowed: it hands host devices to the "
+            "container"},
         EscapeCase{"DeviceCgroupRule", create_with({{"DeviceCgroupRules", {"a *:* rwm"}}}), true,
                    "container.device-cgroup-rules",
                    "--device-cgroup-rule \"a *:* rwm\" is not allowed: it lets the container use "
@@ -163,12 +168,13 @@ INSTANTIATE_TEST_SUITE_P(
                    true, "container.sysctl",
                    "--sysctl kernel.core_pattern=|/tmp/x is not allowed: kernel.core_pattern is "
                    "not kept per container, so it would change the host kernel"},
-        EscapeCase{"SysctlInjection",
-                   create_with({{"Sysctls", {{"kernel.shm_rmid_forced", "1+kernel.core_pattern=|/x"}}}}),
-                   true, "container.sysctl",
-                   "--sysctl kernel.shm_rmid_forced=1+kernel.core_pattern=|/x is not allowed: a "
-                   "value with '+', '=' or control characters could smuggle a second setting "
-                   "(CVE-2022-0811)"},
+        EscapeCase{
+            "SysctlInjection",
+            create_with({{"Sysctls", {{"kernel.shm_rmid_forced", "1+kernel.core_pattern=|/x"}}}}),
+            true, "container.sysctl",
+            "--sysctl kernel.shm_rmid_forced=1+kernel.core_pattern=|/x is not allowed: a "
+            "value with '+', '=' or control characters could smuggle a second setting "
+            "(CVE-2022-0811)"},
         EscapeCase{"RuntimeOverride", create_with({{"Runtime", "io.containerd.runc.v2"}}), true,
                    "container.runtime",
                    "--runtime io.containerd.runc.v2 is not allowed: every container runs with "

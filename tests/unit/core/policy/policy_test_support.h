@@ -3,17 +3,16 @@
 // filesystem (symlinks and file identities), real temporary directories,
 // and request builders.
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "core/policy/policy.h"
 #include "core/settings/admin_settings.h"
@@ -53,7 +52,8 @@ class FakeFilesystem final : public HostFilesystem {
       const std::string candidate = current == "/" ? "/" + component : current + "/" + component;
       const auto link = links_.find(candidate);
       if (link != links_.end()) {
-        if (++hops > 40) return fail("cannot resolve " + path + ": Too many levels of symbolic links");
+        if (++hops > 40)
+          return fail("cannot resolve " + path + ": Too many levels of symbolic links");
         auto target = components(link->second);
         todo.insert(todo.begin(), target.begin(), target.end());
         current = "/";
@@ -98,10 +98,10 @@ class FakeFilesystem final : public HostFilesystem {
 //   /home/dev (the caller's home) with project/, sock -> the engine socket,
 //   runlink -> /run, and /mnt/run-again, a second mount of /run.
 inline void model_host(FakeFilesystem& fs) {
-  for (const char* path : {"/", "/run", "/run/moat", "/run/moat/engine.sock", "/run/docker.sock",
-                           "/home", "/home/dev", "/home/dev/project", "/tmp", "/etc",
-                           "/etc/docker", "/etc/docker/daemon.json", "/opt", "/opt/data", "/mnt",
-                           "/dev", "/dev/sda1", "/proc"}) {
+  for (const char* path :
+       {"/", "/run", "/run/moat", "/run/moat/engine.sock", "/run/docker.sock", "/home", "/home/dev",
+        "/home/dev/project", "/tmp", "/etc", "/etc/docker", "/etc/docker/daemon.json", "/opt",
+        "/opt/data", "/mnt", "/dev", "/dev/sda1", "/proc"}) {
     fs.add(path);
   }
   fs.symlink("/var/run", "/run");
@@ -138,7 +138,8 @@ inline ApiRequest request(const std::string& method, const std::string& path,
 }
 
 inline ApiRequest create_with(const json& host_config) {
-  return request("POST", "containers/create", json{{"Image", "alpine"}, {"HostConfig", host_config}});
+  return request("POST", "containers/create",
+                 json{{"Image", "alpine"}, {"HostConfig", host_config}});
 }
 
 // Settings in force (admin values, locked) plus the modelled host.

@@ -90,7 +90,8 @@ json defaults_without(std::string_view left_out, bool masked) {
 
 TEST(SystemPaths, EngineDefaultsAreFine) {
   PolicyHarness h;
-  EXPECT_TRUE(h.decide(create_with({{"MaskedPaths", nullptr}, {"ReadonlyPaths", nullptr}})).allowed);
+  EXPECT_TRUE(
+      h.decide(create_with({{"MaskedPaths", nullptr}, {"ReadonlyPaths", nullptr}})).allowed);
   EXPECT_TRUE(h.decide(create_with({{"MaskedPaths", defaults_without("", true)},
                                     {"ReadonlyPaths", defaults_without("", false)}}))
                   .allowed);

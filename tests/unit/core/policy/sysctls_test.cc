@@ -27,8 +27,8 @@ TEST_P(Sysctls, AreJudged) {
   if (c.reason.empty()) {
     EXPECT_TRUE(d.allowed) << d.message();
   } else {
-    EXPECT_EQ(d.message(), "Moat refused this request: " + c.reason +
-                               " (rule container.sysctl)." + kNoRemedy);
+    EXPECT_EQ(d.message(),
+              "Moat refused this request: " + c.reason + " (rule container.sysctl)." + kNoRemedy);
   }
 }
 
@@ -44,9 +44,8 @@ INSTANTIATE_TEST_SUITE_P(
         SysctlCase{"net.ipv4.ip_unprivileged_port_start", "0", ""},
         SysctlCase{"net.ipv4.ip_local_port_range", "1024 65000", ""},
         SysctlCase{"net.ipv6.conf.all.disable_ipv6", "1", ""},
-        SysctlCase{"net.core.somaxconn", "1024", ""},
-        SysctlCase{"kernel.shm_rmid_forced", "1", ""}, SysctlCase{"kernel.msgmax", "65536", ""},
-        SysctlCase{"kernel.sem", "250 32000 100 128", ""},
+        SysctlCase{"net.core.somaxconn", "1024", ""}, SysctlCase{"kernel.shm_rmid_forced", "1", ""},
+        SysctlCase{"kernel.msgmax", "65536", ""}, SysctlCase{"kernel.sem", "250 32000 100 128", ""},
         SysctlCase{"fs.mqueue.msg_max", "100", ""},
         SysctlCase{"kernel.core_pattern", "|/tmp/x",
                    not_namespaced("kernel.core_pattern", "|/tmp/x")},

@@ -18,16 +18,18 @@ Decision create_volume(PolicyHarness& h, const json& body) {
 
 TEST(VolumeCreate, APlainVolumeIsAllowed) {
   PolicyHarness h;
-  const auto d = create_volume(h, {{"Name", "data"}, {"Driver", "local"}, {"DriverOpts", json::object()}});
+  const auto d =
+      create_volume(h, {{"Name", "data"}, {"Driver", "local"}, {"DriverOpts", json::object()}});
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.rule, "volume.create");
 }
 
 TEST(VolumeCreate, ABindOfRootIsRefused) {
   PolicyHarness h;
-  const auto d = create_volume(
-      h, {{"Name", "root"}, {"Driver", "local"},
-          {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/"}}}});
+  const auto d =
+      create_volume(h, {{"Name", "root"},
+                        {"Driver", "local"},
+                        {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/"}}}});
   EXPECT_EQ(d.message(),
             std::string("Moat refused this request: volume root binding / is not allowed: it "
                         "contains the engine socket /run/moat/engine.sock (rule "
@@ -38,7 +40,8 @@ TEST(VolumeCreate, ABindOfRootIsRefused) {
 TEST(VolumeCreate, ABindOfTheRunDirectoryIsRefused) {
   PolicyHarness h;
   const auto d = create_volume(
-      h, {{"Driver", ""}, {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/var/run"}}}});
+      h,
+      {{"Driver", ""}, {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/var/run"}}}});
   EXPECT_EQ(d.reason,
             "anonymous volume binding /var/run (resolves to /run) is not allowed: it contains "
             "the engine socket /run/moat/engine.sock");
@@ -46,16 +49,18 @@ TEST(VolumeCreate, ABindOfTheRunDirectoryIsRefused) {
 
 TEST(VolumeCreate, ABindOfASharedDirectoryIsAllowed) {
   PolicyHarness h;
-  EXPECT_TRUE(create_volume(h, {{"Name", "src"},
-                                {"DriverOpts",
-                                 {{"type", "none"}, {"o", "bind"}, {"device", "/home/dev/project"}}}})
-                  .allowed);
+  EXPECT_TRUE(
+      create_volume(
+          h, {{"Name", "src"},
+              {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/home/dev/project"}}}})
+          .allowed);
 }
 
 TEST(VolumeCreate, ABindOutsideTheSharesNamesTheSetting) {
   PolicyHarness h;
   const auto d = create_volume(
-      h, {{"Name", "opt"}, {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/opt/data"}}}});
+      h, {{"Name", "opt"},
+          {"DriverOpts", {{"type", "none"}, {"o", "bind"}, {"device", "/opt/data"}}}});
   EXPECT_EQ(d.setting, "filesharingAllowedDirectories");
   EXPECT_EQ(d.reason,
             "volume opt binding /opt/data is not allowed: it is outside the shared directories "
@@ -64,13 +69,15 @@ TEST(VolumeCreate, ABindOutsideTheSharesNamesTheSetting) {
 
 TEST(VolumeCreate, ABlockDeviceIsRefused) {
   PolicyHarness h;
-  const auto d = create_volume(h, {{"Name", "disk"}, {"DriverOpts", {{"type", "ext4"}, {"device", "/dev/sda1"}}}});
+  const auto d = create_volume(
+      h, {{"Name", "disk"}, {"DriverOpts", {{"type", "ext4"}, {"device", "/dev/sda1"}}}});
   EXPECT_EQ(d.rule, "volume.local-options");
 }
 
 TEST(VolumeCreate, APluginDriverIsRefusedUnlessPluginsAreAllowed) {
   PolicyHarness h;
-  const auto body = json{{"Name", "x"}, {"Driver", "vieux/sshfs"}, {"DriverOpts", {{"sshcmd", "u@h:/"}}}};
+  const auto body =
+      json{{"Name", "x"}, {"Driver", "vieux/sshfs"}, {"DriverOpts", {{"sshcmd", "u@h:/"}}}};
   EXPECT_EQ(create_volume(h, body).message(),
             "Moat refused this request: volume driver \"vieux/sshfs\" is not allowed: volume "
             "drivers other than local are engine plugins (setting moat.allowPlugins). An admin "

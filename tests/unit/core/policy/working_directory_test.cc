@@ -23,9 +23,10 @@ TEST_P(LeakedDescriptorDirectory, IsRefusedAtCreateAndExec) {
       "reach host files through leaked descriptors (CVE-2024-21626) (rule "
       "container.working-dir)." +
       kNoRemedy;
-  EXPECT_EQ(h.decide(request("POST", "containers/create", json{{"Image", "a"}, {"WorkingDir", dir}}))
-                .message(),
-            expected);
+  EXPECT_EQ(
+      h.decide(request("POST", "containers/create", json{{"Image", "a"}, {"WorkingDir", dir}}))
+          .message(),
+      expected);
   EXPECT_EQ(h.decide(request("POST", "containers/c1/exec", json{{"WorkingDir", dir}})).message(),
             expected);
 }
