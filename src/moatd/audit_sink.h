@@ -16,6 +16,11 @@
 
 namespace moat::moatd {
 
+// What a refused caller reads when its decision could not be recorded.
+inline constexpr const char* kAuditUnwritableMessage =
+    "Moat refused this request: its audit log cannot be written (setting moat.audit.onWriteFailure is "
+    "\"refuse\"); an admin must free space or repair the log";
+
 class AuditSink {
  public:
   static Result<std::unique_ptr<AuditSink>> open(const core::stack::Layout& layout, bool refuse_on_failure,

@@ -17,7 +17,13 @@ ControlResponse message(unsigned status, std::string text) {
 }  // namespace
 
 ControlApi::ControlApi(core::stack::Layout layout, core::settings::SettingsState state, AuditSink& audit)
-    : layout_(std::move(layout)), audit_(audit), state_(std::move(state)) {}
+    : layout_(std::move(layout)), audit_(audit), state_(std::move(state)) {
+  refresh_effective();
+}
+
+void ControlApi::refresh_effective() {
+  effective_ = std::make_shared<const core::settings::EffectiveSettings>(state_.effective());
+}
 
 ControlResponse ControlApi::audited(ControlResponse response, const PeerCredentials& peer,
                                     const std::string& request, const std::string& rule) {
@@ -28,8 +34,7 @@ ControlResponse ControlApi::audited(ControlResponse response, const PeerCredenti
   r.outcome = response.status == 200 ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
   r.reason = response.body.value("message", "");
   if (!audit_.record(std::move(r))) {
-    return message(503, "Moat refused this request: its audit log cannot be written (setting "
-                        "moat.audit.onWriteFailure is \"refuse\"); an admin must free space or fix the log");
+    return message(503, kAuditUnwritableMessage);
   }
   return response;
 }
@@ -50,7 +55,7 @@ json ControlApi::status() const {
         {"locked", locked},
         {"notes", notes}}},
       {"effective", effective.to_json()},
-      {"guard", {{"mode", "pass-through"}}},
+      {"guard", {{"mode", "guarded"}}},
       {"audit", audit_.status()},
   };
 }
@@ -58,6 +63,7 @@ json ControlApi::status() const {
 void ControlApi::reload() {
   const bool was_last_good = state_.using_last_good;
   const bool changed = core::settings::reload_settings_state(state_, layout_.user_settings(), true);
+  refresh_effective();
   if (state_.using_last_good) {
     if (!was_last_good) {
       std::cerr << "moatd: settings refused; keeping the last good settings:\n";
@@ -90,6 +96,7 @@ ControlResponse ControlApi::set_setting(const std::string& body, const PeerCrede
     return message(500, saved.error().message);
   }
   state_.user = std::move(updated);
+  refresh_effective();
   std::cerr << "moatd: uid " << peer.uid << " set " << key << " to " << value->dump() << "\n";
   std::string reply = key + " set to " + value->dump();
   if (const auto* spec = core::settings::find_setting(key); spec && spec->engine_setting) {

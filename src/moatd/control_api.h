@@ -2,6 +2,7 @@
 // moatd's control API for moatctl: status, developer settings, reload. Who
 // may do what is decided from the kernel's peer credentials only.
 
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,9 @@ class ControlApi {
   void reload();
 
   const core::settings::SettingsState& settings() const { return state_; }
+  // The settings in force, rebuilt only when they change: every request
+  // the guard judges reads them.
+  std::shared_ptr<const core::settings::EffectiveSettings> effective() const { return effective_; }
   nlohmann::json status() const;
 
  private:
@@ -37,9 +41,12 @@ class ControlApi {
   ControlResponse audited(ControlResponse response, const PeerCredentials& peer, const std::string& request,
                           const std::string& rule);
 
+  void refresh_effective();
+
   core::stack::Layout layout_;
   AuditSink& audit_;
   core::settings::SettingsState state_;
+  std::shared_ptr<const core::settings::EffectiveSettings> effective_;
 };
 
 }  // namespace moat::moatd

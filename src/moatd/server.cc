@@ -9,19 +9,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "moatd/control_api.h"
-#include "moatd/relay.h"
+#include "moatd/control_session.h"
+#include "moatd/guard.h"
+#include "moatd/proxy/guarded_session.h"
 #include "moatd/unix_listener.h"
 
 namespace moat::moatd {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using Socket = asio::local::stream_protocol::socket;
 
 constexpr auto kReloadInterval = std::chrono::seconds(2);
@@ -35,43 +33,6 @@ std::string file_stamp(const std::string& path) {
          std::to_string(st.st_ctim.tv_nsec) + ":" + std::to_string(st.st_mode) + ":" +
          std::to_string(st.st_uid);
 }
-
-class ControlSession : public std::enable_shared_from_this<ControlSession> {
- public:
-  ControlSession(Socket socket, ControlApi& api) : stream_(std::move(socket)), api_(api) {}
-
-  void start() {
-    peer_ = peer_credentials(stream_.socket().native_handle());
-    stream_.expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buffer_, request_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (!ec) self->respond();
-                     });
-  }
-
- private:
-  void respond() {
-    const auto result = api_.handle(std::string(request_.method_string()),
-                                    std::string(request_.target()), request_.body(), peer_);
-    response_.result(result.status);
-    response_.version(11);
-    response_.set(http::field::content_type, "application/json");
-    response_.keep_alive(false);
-    response_.body() = result.body.dump() + "\n";
-    response_.prepare_payload();
-    http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code, std::size_t) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(Socket::shutdown_both, ignored);
-    });
-  }
-
-  beast::basic_stream<asio::local::stream_protocol> stream_;
-  ControlApi& api_;
-  PeerCredentials peer_;
-  beast::flat_buffer buffer_;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-};
 
 template <class Handler>
 void accept_loop(UnixAcceptor& acceptor, Handler handler) {
@@ -108,9 +69,16 @@ Result<void> run_server(const core::stack::Layout& layout) {
   auto control = listen_unix(io, layout.control_socket(), *docker_gid, 0660);
   if (!control) return unexpected(control.error());
 
-  const std::string engine_socket = layout.engine_socket();
-  accept_loop(*user, [&engine_socket](Socket s) { start_relay(std::move(s), engine_socket); });
-  accept_loop(*control, [&api](Socket s) { std::make_shared<ControlSession>(std::move(s), api)->start(); });
+  Guard guard(layout, api, **audit);
+  auto session_options = std::make_shared<proxy::SessionOptions>();
+  session_options->engine_socket = layout.engine_socket();
+  session_options->judge = [&guard](http::CanonicalRequest& request, const PeerCredentials& peer) {
+    return guard.judge(request, peer);
+  };
+  session_options->stream_body = &Guard::streams_body;
+  std::shared_ptr<const proxy::SessionOptions> shared_options = std::move(session_options);
+  accept_loop(*user, [shared_options](Socket s) { proxy::start_guarded_session(std::move(s), shared_options); });
+  accept_loop(*control, [&api](Socket s) { start_control_session(std::move(s), api); });
 
   // Settings files are re-read when they change, so a broken edit is noticed
   // (and refused) at once rather than at the next restart.
@@ -124,6 +92,7 @@ Result<void> run_server(const core::stack::Layout& layout) {
       if (now != stamps) {
         stamps = now;
         api.reload();
+        guard.refresh_runtime_state();
       }
       watch();
     });

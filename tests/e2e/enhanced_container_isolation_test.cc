@@ -72,16 +72,30 @@ TEST(EnhancedContainerIsolation, RuntimeRuncIsIsolatedAnyway) {
   EXPECT_GE(host_base(r.out), 100000) << r.out;
 }
 
-TEST(EnhancedContainerIsolation, UsernsHostIsIsolatedAnyway) {
+// Each host-namespace request is refused twice: by moatd for the developer,
+// and by moat-runc for root talking to the engine socket directly.
+TEST(EnhancedContainerIsolation, UsernsHostIsRefusedByTheGuardAndIsolatedAnywayByTheRuntime) {
   auto& s = shared_stack();
-  const auto r = s.developer_docker("run --rm --userns=host moat-test/busybox cat /proc/self/uid_map");
+  auto r = s.developer_docker("run --rm --userns=host moat-test/busybox cat /proc/self/uid_map");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Error response from daemon: Moat refused this request: --userns=host is not allowed: "
+                       "the container would share the host's user namespace (rule container.namespace-host)"),
+            std::string::npos)
+      << r.err;
+  r = s.engine_docker("run --rm --userns=host moat-test/busybox cat /proc/self/uid_map");
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_GE(host_base(r.out), 100000) << r.out;
 }
 
 TEST(EnhancedContainerIsolation, HostPidNamespaceIsRefused) {
   auto& s = shared_stack();
-  const auto r = s.developer_docker("run --rm --pid=host moat-test/busybox true");
+  auto r = s.developer_docker("run --rm --pid=host moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Moat refused this request: --pid=host is not allowed: the container would share the "
+                       "host's process namespace (rule container.namespace-host)"),
+            std::string::npos)
+      << r.err;
+  r = s.engine_docker("run --rm --pid=host moat-test/busybox true");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("moat-runc: container cannot share the host's pid namespace (Enhanced Container "
                        "Isolation runs every container in its own namespaces)"),
@@ -91,7 +105,13 @@ TEST(EnhancedContainerIsolation, HostPidNamespaceIsRefused) {
 
 TEST(EnhancedContainerIsolation, HostNetworkIsRefused) {
   auto& s = shared_stack();
-  const auto r = s.developer_docker("run --rm --network=host moat-test/busybox true");
+  auto r = s.developer_docker("run --rm --network=host moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Moat refused this request: --network=host is not allowed: the container would share "
+                       "the host's network namespace (rule container.namespace-host)"),
+            std::string::npos)
+      << r.err;
+  r = s.engine_docker("run --rm --network=host moat-test/busybox true");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("moat-runc: container cannot share the host's network namespace"), std::string::npos)
       << r.err;
@@ -146,12 +166,26 @@ TEST(EnhancedContainerIsolation, HostRootAndTheEngineSocketThroughALinkAreRefuse
   auto& s = shared_stack();
   auto r = s.developer_docker("run --rm -v /:/host moat-test/busybox true");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("moat-runc: mount of / is refused"), std::string::npos) << r.err;
-  ASSERT_EQ(s.as_developer("ln -sfn " + s.engine_socket() + " ~/innocent.sock").exit_code, 0);
-  r = s.developer_docker("run --rm -v " + developer_home() + "/innocent.sock:/var/run/docker.sock moat-test/busybox true");
+  EXPECT_NE(r.err.find("Moat refused this request: bind mount of / is not allowed: it contains the engine "
+                       "socket " + s.engine_socket() + " (rule bind.restricted-path)"),
+            std::string::npos)
+      << r.err;
+  r = s.engine_docker("run --rm -v /:/host moat-test/busybox true");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("moat-runc: mount of " + developer_home() + "/innocent.sock (" + s.engine_socket() +
-                       ") is refused"),
+  EXPECT_NE(r.err.find("moat-runc: mount of / is refused"), std::string::npos) << r.err;
+
+  ASSERT_EQ(s.as_developer("ln -sfn " + s.engine_socket() + " ~/innocent.sock").exit_code, 0);
+  const std::string link = developer_home() + "/innocent.sock";
+  r = s.developer_docker("run --rm -v " + link + ":/var/run/docker.sock moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Moat refused this request: bind mount of " + link + " (resolves to " + s.engine_socket() +
+                       ") is not allowed: it is the engine socket " + s.engine_socket() +
+                       " (rule bind.restricted-path)"),
+            std::string::npos)
+      << r.err;
+  r = s.engine_docker("run --rm -v " + link + ":/var/run/docker.sock moat-test/busybox true");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("moat-runc: mount of " + link + " (" + s.engine_socket() + ") is refused"),
             std::string::npos)
       << r.err;
 }

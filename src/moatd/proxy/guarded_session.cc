@@ -38,7 +38,7 @@ bool is_hijack_endpoint(const http::CanonicalRequest& r) {
 
 // The judge is outside code: whatever it does, a request it could not judge
 // is refused.
-Verdict judge_safely(const SessionOptions& options, const http::CanonicalRequest& request,
+Verdict judge_safely(const SessionOptions& options, http::CanonicalRequest& request,
                      const PeerCredentials& peer) {
   if (!options.judge) {
     return Verdict{false, 500, "Moat has no policy loaded to judge requests with; the request was refused"};

@@ -25,7 +25,9 @@ struct Verdict {
 
 // Called on the session's thread for every complete request (buffered body
 // included) and for the head of every streamed request (body not read yet).
-using Judge = std::function<Verdict(const http::CanonicalRequest& request, const PeerCredentials& peer)>;
+// The judge may rewrite the request (a canonical body); what it leaves is
+// exactly what is forwarded.
+using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerCredentials& peer)>;
 
 // Which requests stream their body to the engine instead of buffering it
 // for the judge (archives: images/load, build, PUT archive, import).

@@ -1,0 +1,72 @@
+#include "moatd/guard.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "core/policy/policy.h"
+#include "core/policy/protected_paths.h"
+#include "moatd/audit_summary.h"
+#include "moatd/request_body.h"
+
+namespace moat::moatd {
+namespace {
+
+namespace policy = core::policy;
+
+std::string home_of(uid_t uid) {
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::string buffer(16384, '\0');
+  if (::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) return {};
+  return found->pw_dir;
+}
+
+}  // namespace
+
+Guard::Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit)
+    : layout_(layout), control_(control), audit_(audit), protected_paths_(policy::protected_paths_for(layout)) {
+  refresh_runtime_state();
+}
+
+void Guard::refresh_runtime_state() {
+  // moatctl up installs the engine's runc as moat-runc only when ECI is on.
+  struct stat st {};
+  eci_active_ = ::stat((layout_.runtime_bin_dir() + "/runc").c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool Guard::streams_body(const http::CanonicalRequest& head) {
+  return policy::body_kind(head.method, head.segments) == policy::BodyKind::kStream;
+}
+
+Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  auto body = canonicalize_request_body(request);
+  if (!body) return {{false, 400, body.error().message}, body.error().rule};
+
+  policy::ApiRequest api_request{request.method, request.segments, {}, std::move(*body)};
+  api_request.query.reserve(request.query.size());
+  for (const auto& q : request.query) api_request.query.emplace_back(q.key, q.value);
+
+  const auto effective = control_.effective();
+  const policy::PolicyContext context{
+      *effective, {peer.uid, peer.gid, peer.pid, peer.executable, home_of(peer.uid)}, protected_paths_,
+      eci_active_, nullptr};
+  const policy::Decision decision = policy::decide(api_request, context);
+  return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule};
+}
+
+proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  Judgement judgement = decide(request, peer);
+  core::audit::Record record;
+  record.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  record.container = audited_container(request);
+  record.request = audit_summary(request);
+  record.rule = judgement.rule;
+  record.outcome = judgement.verdict.allowed ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
+  record.reason = judgement.verdict.message;
+  if (!audit_.record(std::move(record))) {
+    return {false, 503, kAuditUnwritableMessage};
+  }
+  return judgement.verdict;
+}
+
+}  // namespace moat::moatd

@@ -1,0 +1,49 @@
+#pragma once
+// The judge moatd's guarded sessions call for every request: make the JSON
+// body canonical against the engine's own schema, ask the policy, write the
+// decision to the audit log, and hand back the verdict. The request is
+// rewritten in place to its canonical body, so the engine receives exactly
+// what was judged.
+
+#include <string>
+#include <vector>
+
+#include "core/policy/policy_context.h"
+#include "core/stack/layout.h"
+#include "moatd/audit_sink.h"
+#include "moatd/control_api.h"
+#include "moatd/http/canonical_request.h"
+#include "moatd/peer_credentials.h"
+#include "moatd/proxy/session_options.h"
+
+namespace moat::moatd {
+
+class Guard {
+ public:
+  Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit);
+
+  proxy::Verdict judge(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // Archives (image load and import, build contexts, archive uploads) are
+  // judged on their head and streamed to the engine unread.
+  static bool streams_body(const http::CanonicalRequest& head);
+
+  // Whether the engine runs containers through moat-runc: the policy lets
+  // --privileged through only then. Re-read when the settings reload.
+  void refresh_runtime_state();
+  bool eci_active() const { return eci_active_; }
+
+ private:
+  struct Judgement {
+    proxy::Verdict verdict;
+    std::string rule;
+  };
+  Judgement decide(http::CanonicalRequest& request, const PeerCredentials& peer);
+
+  core::stack::Layout layout_;
+  ControlApi& control_;
+  AuditSink& audit_;
+  bool eci_active_ = false;
+  std::vector<core::policy::ProtectedPath> protected_paths_;
+};
+
+}  // namespace moat::moatd
