@@ -54,6 +54,16 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule};
 }
 
+void Guard::record_malformed(const std::string& message, const PeerCredentials& peer) {
+  core::audit::Record record;
+  record.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  record.request = "(malformed HTTP request)";
+  record.rule = "request.malformed-http";
+  record.outcome = core::audit::Outcome::kDeny;
+  record.reason = message;
+  audit_.record(std::move(record));  // refused either way
+}
+
 proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentials& peer) {
   Judgement judgement = decide(request, peer);
   core::audit::Record record;

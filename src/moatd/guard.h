@@ -23,6 +23,8 @@ class Guard {
   Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit);
 
   proxy::Verdict judge(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // A request the parser refused: recorded, since no judge saw it.
+  void record_malformed(const std::string& message, const PeerCredentials& peer);
   // Archives (image load and import, build contexts, archive uploads) are
   // judged on their head and streamed to the engine unread.
   static bool streams_body(const http::CanonicalRequest& head);

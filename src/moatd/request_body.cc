@@ -35,9 +35,17 @@ BodyRefusal not_canonical(const http::CanonicalRequest& r, const std::string& wh
 bool has_body_schema(const http::CanonicalRequest& request) { return schema_for(request) != nullptr; }
 
 Result<std::optional<nlohmann::json>, BodyRefusal> canonicalize_request_body(http::CanonicalRequest& request) {
-  if (request.body_streamed || request.body.empty()) return std::optional<nlohmann::json>();
+  if (request.body_streamed) return std::optional<nlohmann::json>();
   const policy::Endpoint* endpoint = policy::find_endpoint(request.method, request.segments);
   if (endpoint == nullptr) return std::optional<nlohmann::json>();
+  if (request.body.empty()) {
+    // The policy would read an absent body as an empty one; what the engine
+    // makes of it is its own business. Refuse instead of guessing.
+    if (schema_for(request) == nullptr) return std::optional<nlohmann::json>();
+    return unexpected(BodyRefusal{"request.body-missing", "Moat refused " + request.method + " " +
+                                                               request.path() +
+                                                               ": it needs a JSON body, and this request has none"});
+  }
   if (endpoint->body == policy::BodyKind::kNone) {
     return unexpected(BodyRefusal{"request.unexpected-body",
                                   "Moat refused " + request.method + " " + request.path() +
@@ -57,8 +65,7 @@ Result<std::optional<nlohmann::json>, BodyRefusal> canonicalize_request_body(htt
   if (const auto* schema = schema_for(request)) {
     auto canonical = http::go_json::canonicalize(value, *schema);
     if (!canonical) {
-      const auto& e = canonical.error();
-      return unexpected(not_canonical(request, e.message + (e.pointer.empty() ? "" : " (at " + e.pointer + ")")));
+      return unexpected(not_canonical(request, canonical.error().message));
     }
     value = std::move(*canonical);
   }

@@ -17,7 +17,7 @@
 namespace moat::moatd {
 
 struct BodyRefusal {
-  std::string rule;     // "request.body-not-canonical", "request.unexpected-body"
+  std::string rule;     // "request.body-not-canonical", "request.body-missing", "request.unexpected-body"
   std::string message;  // what is wrong and what to send instead
 };
 

@@ -76,6 +76,9 @@ Result<void> run_server(const core::stack::Layout& layout) {
     return guard.judge(request, peer);
   };
   session_options->stream_body = &Guard::streams_body;
+  session_options->on_malformed = [&guard](const std::string& message, const PeerCredentials& peer) {
+    guard.record_malformed(message, peer);
+  };
   std::shared_ptr<const proxy::SessionOptions> shared_options = std::move(session_options);
   accept_loop(*user, [shared_options](Socket s) { proxy::start_guarded_session(std::move(s), shared_options); });
   accept_loop(*control, [&api](Socket s) { start_control_session(std::move(s), api); });

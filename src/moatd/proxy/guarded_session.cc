@@ -216,7 +216,9 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
         return on_streamed_head(std::move(head->head));
       }
       if (auto* refused = std::get_if<http::event::Refused>(&event)) {
-        return respond_and_close(refused->refusal.status, refusal_message(refused->refusal));
+        const std::string message = refusal_message(refused->refusal);
+        if (options_->on_malformed) options_->on_malformed(message, peer_);
+        return respond_and_close(refused->refusal.status, message);
       }
       if (!std::holds_alternative<http::event::NeedMore>(event)) {
         return respond_and_close(500, "Moat lost track of the request framing; the connection is closed");

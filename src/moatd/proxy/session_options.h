@@ -33,10 +33,15 @@ using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerC
 // for the judge (archives: images/load, build, PUT archive, import).
 using StreamPredicate = std::function<bool(const http::CanonicalRequest& head)>;
 
+// Told of every request the parser refuses before any judge could see it
+// (malformed framing, path or headers), so that refusal is recorded too.
+using MalformedObserver = std::function<void(const std::string& message, const PeerCredentials& peer)>;
+
 struct SessionOptions {
   std::string engine_socket;
   Judge judge;  // empty: every request is refused
   StreamPredicate stream_body;
+  MalformedObserver on_malformed;  // may be empty
   // Parser limits. Its own stream_body is ignored: the session installs
   // `stream_body` above through a wrapper that also notes the head.
   http::ParserOptions parser;

@@ -34,7 +34,7 @@ TEST(RequestBody, CaseFoldedFieldIsRefusedWithItsPlace) {
   EXPECT_NE(body.error().message.find("Moat refused the body of POST /v1.41/containers/create: "),
             std::string::npos)
       << body.error().message;
-  EXPECT_NE(body.error().message.find("(at /HostConfig/privileged)"), std::string::npos) << body.error().message;
+  EXPECT_NE(body.error().message.find("key \"privileged\" at /HostConfig matches field \"Privileged\" only under Go's case-insensitive matching"), std::string::npos) << body.error().message;
 }
 
 TEST(RequestBody, LongSFoldingIsRefused) {
@@ -72,6 +72,17 @@ TEST(RequestBody, BodyOnAnEndpointThatTakesNoneIsRefused) {
   EXPECT_EQ(body.error().message,
             "Moat refused POST /v1.41/containers/abc/start: this endpoint takes no body, and this request "
             "carries 2 bytes");
+}
+
+TEST(RequestBody, EndpointWithASchemaNeedsABody) {
+  auto r = post({"containers", "create"}, "");
+  auto body = canonicalize_request_body(r);
+  ASSERT_FALSE(body);
+  EXPECT_EQ(body.error().rule, "request.body-missing");
+  EXPECT_EQ(body.error().message,
+            "Moat refused POST /v1.41/containers/create: it needs a JSON body, and this request has none");
+  auto auth = post({"auth"}, "");
+  EXPECT_TRUE(canonicalize_request_body(auth));
 }
 
 TEST(RequestBody, UnknownEndpointAndStreamedBodiesAreLeftForThePolicy) {
