@@ -34,7 +34,10 @@ TEST(RequestBody, CaseFoldedFieldIsRefusedWithItsPlace) {
   EXPECT_NE(body.error().message.find("Moat refused the body of POST /v1.41/containers/create: "),
             std::string::npos)
       << body.error().message;
-  EXPECT_NE(body.error().message.find("key \"privileged\" at /HostConfig matches field \"Privileged\" only under Go's case-insensitive matching"), std::string::npos) << body.error().message;
+  EXPECT_NE(body.error().message.find(
+                "key \"privileged\" at /HostConfig matches field \"Privileged\" only under Go's case-insensitive"),
+            std::string::npos)
+      << body.error().message;
 }
 
 TEST(RequestBody, LongSFoldingIsRefused) {
