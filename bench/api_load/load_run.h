@@ -1,0 +1,37 @@
+#pragma once
+// Closed-loop load over keep-alive unix socket connections: each connection
+// sends its next operation as soon as the previous one has been answered.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api_load/scenario.h"
+#include "core/result/result.h"
+
+namespace moat::bench::api_load {
+
+struct LoadOptions {
+  std::string socket_path;
+  unsigned connections = 1;
+  std::chrono::milliseconds warmup{1000};
+  std::chrono::milliseconds duration{10000};
+  Scenario scenario = Scenario::kPing;
+  std::string image = "bench/busybox";
+};
+
+struct LoadResult {
+  std::uint64_t operations = 0;  // started in the measured window and completed without error
+  std::uint64_t requests = 0;    // HTTP requests those operations took
+  std::uint64_t errors = 0;      // failed operations over the whole run, warm-up included
+  std::vector<std::string> error_samples;  // the first few distinct failures, for the report
+  std::vector<std::uint32_t> latencies_us;  // one per measured operation
+  double measured_seconds = 0;
+};
+
+// Fails only when the connections cannot be opened; failures after that are
+// counted in LoadResult::errors.
+Result<LoadResult> run_load(const LoadOptions& options);
+
+}  // namespace moat::bench::api_load

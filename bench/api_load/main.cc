@@ -1,0 +1,135 @@
+// moat-api-load: closed-loop Docker API load over keep-alive unix socket
+// connections; prints operations/s, p50/p99 latency and errors. Exit status:
+// 0 clean run, 1 the run had errors, 2 it could not start.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api_load/latency_summary.h"
+#include "api_load/load_run.h"
+#include "api_load/scenario.h"
+
+namespace {
+
+using moat::bench::api_load::LatencySummary;
+using moat::bench::api_load::LoadOptions;
+using moat::bench::api_load::LoadResult;
+
+// CPU seconds this process used, so a report can show the generator was not
+// the bottleneck.
+double own_cpu_seconds() {
+  rusage usage{};
+  if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+void print_text(const LoadOptions& options, const LoadResult& result,
+                const LatencySummary& latency, double rate) {
+  std::printf("moat-api-load: %s over %u connection(s) to %s, %.1f s after %.1f s warm-up\n",
+              std::string(scenario_name(options.scenario)).c_str(), options.connections,
+              options.socket_path.c_str(), result.measured_seconds,
+              std::chrono::duration<double>(options.warmup).count());
+  std::printf("  operations  %llu (%llu requests)\n",
+              static_cast<unsigned long long>(result.operations),
+              static_cast<unsigned long long>(result.requests));
+  std::printf("  throughput  %.1f operations/s\n", rate);
+  std::printf("  latency     p50 %u us, p99 %u us, max %u us\n", latency.p50_us, latency.p99_us,
+              latency.max_us);
+  std::printf("  errors      %llu\n", static_cast<unsigned long long>(result.errors));
+  std::printf("  own CPU     %.2f s\n", own_cpu_seconds());
+}
+
+void print_json(const LoadOptions& options, const LoadResult& result,
+                const LatencySummary& latency, double rate) {
+  // Insertion order, error samples last: the bench scripts read the numbers with grep.
+  const nlohmann::ordered_json out = {
+      {"scenario", scenario_name(options.scenario)},
+      {"socket", options.socket_path},
+      {"connections", options.connections},
+      {"duration_s", result.measured_seconds},
+      {"warmup_s", std::chrono::duration<double>(options.warmup).count()},
+      {"operations", result.operations},
+      {"requests", result.requests},
+      {"ops_per_s", rate},
+      {"p50_us", latency.p50_us},
+      {"p99_us", latency.p99_us},
+      {"max_us", latency.max_us},
+      {"errors", result.errors},
+      {"generator_cpu_s", own_cpu_seconds()},
+      {"error_samples", result.error_samples},
+  };
+  std::cout << out.dump() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Closed-loop Docker API load over keep-alive unix socket connections"};
+  LoadOptions options;
+  std::string scenario;
+  double duration = 10.0;
+  double warmup = 1.0;
+  bool json = false;
+  app.add_option("--socket", options.socket_path, "Docker API unix socket")->required();
+  app.add_option("--connections", options.connections, "Keep-alive connections, each closed-loop")
+      ->check(CLI::Range(1U, 1024U))
+      ->capture_default_str();
+  app.add_option("--duration", duration, "Measured seconds")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_option("--warmup", warmup, "Seconds of load before measuring")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  app.add_option("--scenario", scenario, "ping | containers-json | create-remove")
+      ->required()
+      ->check(CLI::IsMember({"ping", "containers-json", "create-remove"}));
+  app.add_option("--image", options.image, "Image for create-remove")->capture_default_str();
+  app.add_flag("--json", json, "Print one JSON object instead of text");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  options.scenario = *moat::bench::api_load::scenario_from_name(scenario);
+  options.duration = to_ms(duration);
+  options.warmup = to_ms(warmup);
+
+  auto result = moat::bench::api_load::run_load(options);
+  if (!result) {
+    std::cerr << "moat-api-load: " << result.error().message << "\n";
+    return 2;
+  }
+  const auto latency = moat::bench::api_load::summarize(result->latencies_us);
+  const double rate = static_cast<double>(result->operations) / result->measured_seconds;
+  if (json) {
+    print_json(options, *result, latency, rate);
+  } else {
+    print_text(options, *result, latency, rate);
+  }
+  for (const auto& sample : result->error_samples) {
+    std::cerr << "moat-api-load: error: " << sample << "\n";
+  }
+  if (result->errors > 0) {
+    std::cerr << "moat-api-load: " << result->errors << " operation(s) failed\n";
+    return 1;
+  }
+  if (result->operations == 0) {
+    std::cerr << "moat-api-load: no operation completed in the measured window\n";
+    return 1;
+  }
+  return 0;
+}
