@@ -51,6 +51,7 @@ json ControlApi::status() const {
       {"settings",
        {{"source", state_.source()},
         {"usingLastGood", state_.using_last_good},
+        {"withoutPolicy", state_.without_policy},
         {"problems", state_.problems},
         {"locked", locked},
         {"notes", notes}}},
@@ -61,15 +62,17 @@ json ControlApi::status() const {
 }
 
 void ControlApi::reload() {
-  const bool was_last_good = state_.using_last_good;
+  const bool was_refused = state_.using_last_good || state_.without_policy;
   const bool changed = core::settings::reload_settings_state(state_, layout_.user_settings(), true);
   refresh_effective();
-  if (state_.using_last_good) {
-    if (!was_last_good) {
+  if (state_.without_policy) {
+    if (changed) std::cerr << "moatd: settings still refused; every request stays refused\n";
+  } else if (state_.using_last_good) {
+    if (!was_refused) {
       std::cerr << "moatd: settings refused; keeping the last good settings:\n";
       for (const auto& p : state_.problems) std::cerr << "  " << p << "\n";
     }
-  } else if (changed || was_last_good) {
+  } else if (changed || was_refused) {
     std::cerr << "moatd: settings reloaded from " << state_.source() << "\n";
   }
 }
@@ -83,7 +86,7 @@ ControlResponse ControlApi::set_setting(const std::string& body, const PeerCrede
   }
   const std::string key = doc->value["key"].get<std::string>();
   const std::string text = doc->value["value"].get<std::string>();
-  if (state_.using_last_good) {
+  if (state_.using_last_good || state_.without_policy) {
     return message(503, "settings cannot change while the admin settings file is refused: " +
                             state_.problems.front());
   }

@@ -13,7 +13,7 @@ namespace {
 
 namespace policy = core::policy;
 
-std::string home_of(uid_t uid) {
+std::string home_directory(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
   std::string buffer(16384, '\0');
@@ -21,14 +21,28 @@ std::string home_of(uid_t uid) {
   return found->pw_dir;
 }
 
+// What a client may still ask while there is no policy: whether the engine
+// is there and what it is, nothing that changes or reveals containers.
+bool read_only_status(const http::CanonicalRequest& r) {
+  if (r.method != "GET" && r.method != "HEAD") return false;
+  return r.segments.size() == 1 && (r.segments[0] == "_ping" || r.segments[0] == "version");
+}
+
 }  // namespace
 
 Guard::Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit)
     : layout_(layout), control_(control), audit_(audit), protected_paths_(policy::protected_paths_for(layout)) {
-  refresh_runtime_state();
+  refresh();
 }
 
-void Guard::refresh_runtime_state() {
+const std::string& Guard::home_of(uid_t uid) {
+  auto found = homes_.find(uid);
+  if (found == homes_.end()) found = homes_.emplace(uid, home_directory(uid)).first;
+  return found->second;
+}
+
+void Guard::refresh() {
+  homes_.clear();
   // moatctl up installs the engine's runc as moat-runc only when ECI is on.
   struct stat st {};
   eci_active_ = ::stat((layout_.runtime_bin_dir() + "/runc").c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -39,6 +53,14 @@ bool Guard::streams_body(const http::CanonicalRequest& head) {
 }
 
 Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  if (const auto& settings = control_.settings(); settings.without_policy) {
+    if (read_only_status(request)) return {{true, 0, ""}, "policy.none-status"};
+    return {{false, 503,
+             "Moat refused this request: its settings cannot be loaded, so there is no policy to judge it by (" +
+                 (settings.problems.empty() ? std::string("no reason given") : settings.problems.front()) +
+                 "). An admin must fix " + settings.admin_path + "; `moatctl settings validate` shows every problem"},
+            "policy.none"};
+  }
   auto body = canonicalize_request_body(request);
   if (!body) return {{false, 400, body.error().message}, body.error().rule};
 

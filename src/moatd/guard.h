@@ -6,6 +6,7 @@
 // what was judged.
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/policy/policy_context.h"
@@ -29,9 +30,11 @@ class Guard {
   // judged on their head and streamed to the engine unread.
   static bool streams_body(const http::CanonicalRequest& head);
 
-  // Whether the engine runs containers through moat-runc: the policy lets
-  // --privileged through only then. Re-read when the settings reload.
-  void refresh_runtime_state();
+  // Re-reads what may change under a running moatd, at each settings
+  // reload: whether the engine runs containers through moat-runc (the
+  // policy lets --privileged through only then), and callers' home
+  // directories.
+  void refresh();
   bool eci_active() const { return eci_active_; }
 
  private:
@@ -40,12 +43,16 @@ class Guard {
     std::string rule;
   };
   Judgement decide(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // The caller's home directory ($HOME in filesharingAllowedDirectories),
+  // looked up once per uid until the next settings reload.
+  const std::string& home_of(uid_t uid);
 
   core::stack::Layout layout_;
   ControlApi& control_;
   AuditSink& audit_;
   bool eci_active_ = false;
   std::vector<core::policy::ProtectedPath> protected_paths_;
+  std::unordered_map<uid_t, std::string> homes_;
 };
 
 }  // namespace moat::moatd

@@ -1,5 +1,6 @@
 #include "moatd/server.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,35 +35,62 @@ std::string file_stamp(const std::string& path) {
          std::to_string(st.st_uid);
 }
 
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+// Below the 10 s moatctl gives moatd to exit before it kills it.
+constexpr auto kDrainLimit = std::chrono::seconds(8);
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+// Accepts until the acceptor closes. Out of descriptors (EMFILE) or memory,
+// it pauses instead of spinning: the connection waits in the backlog.
 template <class Handler>
 void accept_loop(UnixAcceptor& acceptor, Handler handler) {
   acceptor.async_accept([&acceptor, handler](boost::system::error_code ec, Socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) handler(std::move(socket));
-    accept_loop(acceptor, handler);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) {
+      handler(std::move(socket));
+      return accept_loop(acceptor, handler);
+    }
+    std::cerr << "moatd: accept: " << ec.message() << "; retrying shortly\n";
+    auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor(), kAcceptRetry);
+    timer->async_wait([&acceptor, handler, timer](boost::system::error_code) { accept_loop(acceptor, handler); });
   });
+}
+
+// Idle keep-alive connections cost a descriptor each: take all the kernel
+// allows this process.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace
 
 Result<void> run_server(const core::stack::Layout& layout) {
-  auto state = core::settings::load_settings_state(
+  auto loaded = core::settings::load_settings_state(
       layout.admin_settings, layout.user_settings(),
       layout.admin_settings == core::stack::kDefaultAdminSettings);
-  if (!state) {
-    std::string all;
-    for (const auto& p : state.error()) all += "\n  " + p;
-    return fail("settings refused:" + all);
+  // Without settings there is no policy: moatd still serves, refusing every
+  // request but read-only status ones with the reason, until a fix loads.
+  core::settings::SettingsState state =
+      loaded ? std::move(loaded).value()
+             : core::settings::settings_without_policy(layout.admin_settings, std::move(loaded).error());
+  if (state.without_policy) {
+    std::cerr << "moatd: settings refused; refusing every request until they are fixed:\n";
+    for (const auto& p : state.problems) std::cerr << "  " << p << "\n";
   }
-  const auto effective = state->effective();
+  const auto effective = state.effective();
   auto audit = AuditSink::open(
       layout, effective.value("moat.audit.onWriteFailure") == "refuse",
       static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20);
   if (!audit) return unexpected(audit.error());
-  ControlApi api(layout, std::move(state).value(), **audit);
+  ControlApi api(layout, std::move(state), **audit);
 
   const auto docker_gid = group_id("docker");
   if (!docker_gid) return unexpected(docker_gid.error());
+  raise_descriptor_limit();
   asio::io_context io;
   auto user = listen_unix(io, layout.user_socket(), *docker_gid, 0660);
   if (!user) return unexpected(user.error());
@@ -95,17 +123,41 @@ Result<void> run_server(const core::stack::Layout& layout) {
       if (now != stamps) {
         stamps = now;
         api.reload();
-        guard.refresh_runtime_state();
+        guard.refresh();
       }
       watch();
     });
   };
   watch();
 
+  // On SIGTERM no new connection is taken, and every request already read
+  // is answered before moatd exits (up to kDrainLimit); idle keep-alive
+  // connections and hijacked streams are closed with it.
   asio::signal_set signals(io, SIGTERM, SIGINT);
+  asio::steady_timer drain(io);
+  std::function<void(std::chrono::steady_clock::time_point)> wait_for_requests =
+      [&](std::chrono::steady_clock::time_point deadline) {
+        if (proxy::guarded_requests_in_flight() == 0 || std::chrono::steady_clock::now() > deadline) {
+          if (proxy::guarded_requests_in_flight() != 0) {
+            std::cerr << "moatd: stopping with " << proxy::guarded_requests_in_flight()
+                      << " requests unfinished after " << kDrainLimit.count() << " s\n";
+          }
+          return io.stop();
+        }
+        drain.expires_after(kDrainPoll);
+        drain.async_wait([&, deadline](boost::system::error_code ec) {
+          if (!ec) wait_for_requests(deadline);
+        });
+      };
   signals.async_wait([&](boost::system::error_code, int) {
-    std::cerr << "moatd: stopping\n";
-    io.stop();
+    std::cerr << "moatd: stopping: finishing " << proxy::guarded_requests_in_flight() << " requests in flight\n";
+    boost::system::error_code ignored;
+    user->close(ignored);
+    control->close(ignored);
+    ::unlink(layout.user_socket().c_str());
+    ::unlink(layout.control_socket().c_str());
+    timer.cancel();
+    wait_for_requests(std::chrono::steady_clock::now() + kDrainLimit);
   });
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()
             << ")\n";

@@ -7,8 +7,9 @@
 
 namespace moat::moatd {
 
-// Runs until SIGTERM or SIGINT; fails if the sockets cannot be opened or the
-// settings cannot be loaded.
+// Runs until SIGTERM or SIGINT; fails if the sockets or the audit log cannot
+// be opened. Settings that cannot be loaded leave it running without a
+// policy: every request but read-only status ones is refused.
 Result<void> run_server(const core::stack::Layout& layout);
 
 }  // namespace moat::moatd

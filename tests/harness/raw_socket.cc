@@ -2,6 +2,8 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -76,6 +78,24 @@ std::string raw_exchange(const std::string& socket_path, const std::string& byte
   });
   io.run();
   return {asio::buffers_begin(reply.data()), asio::buffers_end(reply.data())};
+}
+
+std::vector<int> open_connections(const std::string& socket_path, std::size_t count, const std::string& as_user) {
+  std::vector<int> fds;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  socket_path.copy(address.sun_path, sizeof address.sun_path - 1);
+  ConnectAs identity(as_user);
+  for (std::size_t i = 0; i < count; ++i) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd);
+      break;
+    }
+    fds.push_back(fd);
+  }
+  return fds;
 }
 
 int http_status(const std::string& reply) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace moat::testing {
 
@@ -14,6 +15,10 @@ namespace moat::testing {
 std::string raw_exchange(const std::string& socket_path, const std::string& bytes,
                          const std::string& as_user = "",
                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Opens `count` connections as `as_user` and leaves them idle; the caller
+// closes the descriptors. Stops at the first failure (fewer returned).
+std::vector<int> open_connections(const std::string& socket_path, std::size_t count, const std::string& as_user);
 
 // The HTTP status of a raw reply, or 0.
 int http_status(const std::string& reply);

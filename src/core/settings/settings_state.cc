@@ -26,18 +26,27 @@ Result<SettingsState, std::vector<std::string>> load_settings_state(
   return state;
 }
 
+SettingsState settings_without_policy(const std::string& admin_path, std::vector<std::string> problems) {
+  SettingsState state;
+  state.admin_path = admin_path;
+  state.without_policy = true;
+  state.problems = std::move(problems);
+  return state;
+}
+
 bool reload_settings_state(SettingsState& state, const std::string& user_path,
                            bool missing_admin_means_builtin) {
   const nlohmann::json before = state.effective().to_json();
+  const bool was_without_policy = state.without_policy;
   auto fresh = load_settings_state(state.admin_path, user_path,
                                    missing_admin_means_builtin && state.builtin_only);
   if (!fresh) {
-    state.using_last_good = true;
+    state.using_last_good = !state.without_policy;
     state.problems = std::move(fresh).error();
   } else {
     state = std::move(fresh).value();
   }
-  return state.effective().to_json() != before;
+  return state.effective().to_json() != before || was_without_policy != state.without_policy;
 }
 
 }  // namespace moat::core::settings

@@ -19,7 +19,10 @@ struct SettingsState {
   AdminSettings admin;                // the last good admin settings
   UserSettings user;
   bool using_last_good = false;       // the file changed and is now refused
-  std::vector<std::string> problems;  // why, when using_last_good
+  // No settings could be loaded at all: there is no policy, so everything
+  // but read-only status requests is refused until a reload succeeds.
+  bool without_policy = false;
+  std::vector<std::string> problems;  // why, when using_last_good or without_policy
 
   EffectiveSettings effective() const { return EffectiveSettings(admin, user); }
   std::string source() const;
@@ -27,6 +30,10 @@ struct SettingsState {
 
 Result<SettingsState, std::vector<std::string>> load_settings_state(
     const std::string& admin_path, const std::string& user_path, bool missing_admin_means_builtin);
+
+// The state of a process that must keep running although its settings
+// cannot be loaded: no policy, and the problems that say why.
+SettingsState settings_without_policy(const std::string& admin_path, std::vector<std::string> problems);
 
 // Re-reads both files; returns true if anything in force changed.
 bool reload_settings_state(SettingsState& state, const std::string& user_path,

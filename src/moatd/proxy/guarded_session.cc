@@ -26,6 +26,7 @@ using Socket = asio::local::stream_protocol::socket;
 using boost::system::error_code;
 
 std::atomic<std::size_t> g_live_sessions{0};
+std::atomic<std::size_t> g_requests_in_flight{0};
 
 // attach and exec start: dockerd hijacks these connections even without
 // Upgrade; it then answers 200 with a raw stream that ends when it closes,
@@ -70,7 +71,10 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
         parser_(parser_options()) {
     ++g_live_sessions;
   }
-  ~GuardedSession() { --g_live_sessions; }
+  ~GuardedSession() {
+    --g_live_sessions;
+    if (in_flight(phase_)) --g_requests_in_flight;
+  }
   GuardedSession(const GuardedSession&) = delete;
   GuardedSession& operator=(const GuardedSession&) = delete;
 
@@ -130,6 +134,22 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     return options;
   }
 
+  // A request read and not yet fully answered. A hijacked stream is not one:
+  // it may last for hours.
+  static bool in_flight(Phase phase) {
+    return phase == Phase::kAnswering || phase == Phase::kUpstream || phase == Phase::kClosing;
+  }
+  void set_phase(Phase next) {
+    if (in_flight(phase_) != in_flight(next)) {
+      if (in_flight(next)) {
+        ++g_requests_in_flight;
+      } else {
+        --g_requests_in_flight;
+      }
+    }
+    phase_ = next;
+  }
+
   bool closed() const { return phase_ == Phase::kClosed; }
   std::string_view client_view() const {
     return {client_buf_.get() + client_begin_, client_end_ - client_begin_};
@@ -139,7 +159,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   // ---------------------------------------------------------------- requests
 
   void wait_for_request() {
-    phase_ = Phase::kRequest;
+    set_phase(Phase::kRequest);
     idle_timer_.expires_after(options_->idle_timeout);
     idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
       if (!ec && self->phase_ == Phase::kRequest) self->close_all();
@@ -251,12 +271,12 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       // Read completely, so the connection can serve the next request,
       // unless the client meant to switch to a raw stream after it.
       if (!request.keep_alive || request.upgrade) return respond_and_close(verdict.status, verdict.message);
-      phase_ = Phase::kAnswering;
+      set_phase(Phase::kAnswering);
       return write_client(error_response(verdict.status, verdict.message, false), [this] { next_request(); });
     }
     begin_exchange(request);
     x_.upstream = http::serialize_request(request);
-    phase_ = Phase::kUpstream;
+    set_phase(Phase::kUpstream);
     connect_engine([this] { send_upstream(); });
   }
 
@@ -272,7 +292,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     x_.chunked = head.framing == http::BodyFraming::kChunked;
     x_.body_left = head.framing == http::BodyFraming::kContentLength ? head.content_length : 0;
     x_.upstream = http::serialize_head(head);
-    phase_ = Phase::kUpstream;
+    set_phase(Phase::kUpstream);
     const bool expect = head.expect_continue;
     connect_engine([this, expect] {
       if (expect && !continue_sent_) {
@@ -619,7 +639,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   // ------------------------------------------------------------------ hijack
 
   void start_hijack() {
-    phase_ = Phase::kHijacked;
+    set_phase(Phase::kHijacked);
     idle_timer_.cancel();
     if (!downstream_pump_) {
       downstream_pump_.emplace(engine_, client_, options_->buffer_bytes, options_->use_splice);
@@ -680,7 +700,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   void respond_and_close(int status, const std::string& message) {
     if (closed() || phase_ == Phase::kClosing) return;
-    phase_ = Phase::kClosing;
+    set_phase(Phase::kClosing);
     idle_timer_.cancel();
     close_engine();
     write_client(error_response(status, message, true), [this] { close_all(); });
@@ -688,7 +708,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   void close_all() {
     if (closed()) return;
-    phase_ = Phase::kClosed;
+    set_phase(Phase::kClosed);
     idle_timer_.cancel();
     close_engine();
     error_code ignored;
@@ -735,5 +755,7 @@ void start_guarded_session(Socket client, std::shared_ptr<const SessionOptions> 
 }
 
 std::size_t live_guarded_sessions() { return g_live_sessions.load(); }
+
+std::size_t guarded_requests_in_flight() { return g_requests_in_flight.load(); }
 
 }  // namespace moat::moatd::proxy

@@ -35,5 +35,8 @@ void start_guarded_session(boost::asio::local::stream_protocol::socket client,
 
 // Sessions alive in this process (for status output and tests).
 std::size_t live_guarded_sessions();
+// Requests read and not yet fully answered (hijacked streams excluded):
+// moatd waits for these to finish before it stops.
+std::size_t guarded_requests_in_flight();
 
 }  // namespace moat::moatd::proxy
