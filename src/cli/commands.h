@@ -30,4 +30,9 @@ struct AuditQueryOptions {
 int run_audit_verify(const StackOptions& options, const std::string& component);
 int run_audit_query(const StackOptions& options, const AuditQueryOptions& query);
 
+// Code and settings verification (manifest_commands.cc, verify_commands.cc).
+int run_manifest_write(const StackOptions& options, const std::string& bin_dir);  // bin_dir empty: beside moatctl
+int run_verify(const StackOptions& options, bool as_json);
+int run_settings_sign(const std::string& private_key, const std::string& file);
+
 }  // namespace moat::cli

@@ -1,6 +1,7 @@
 // moatctl: brings a Moat stack up and down, reports it, and manages settings.
 #include <CLI/CLI.hpp>
 
+#include "cli/check/check_command.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -62,10 +63,38 @@ int main(int argc, char** argv) {
   audit_query->add_option("--limit", query.limit, "at most this many");
   audit_query->add_flag("--json", query.as_json, "one JSON record per line");
 
+  // Code and settings verification: the signed manifest of Moat's installed
+  // files, and signed admin settings.
+  std::string manifest_bin_dir;
+  auto* manifest = app.add_subcommand("manifest", "record Moat's installed code in a signed manifest (root)");
+  manifest->require_subcommand(1);
+  auto* manifest_write = manifest->add_subcommand(
+      "write", "hash Moat's binaries, the engine's runc wrapper and the admin settings; sign with the stack's key");
+  add_root(manifest_write);
+  manifest_write->add_option("--bin-dir", manifest_bin_dir, "where moatctl, moatd and moat-runc are (beside moatctl)");
+  manifest_write->add_option("--admin-settings", stack.admin_settings,
+                             "admin settings file (the running stack's, else /etc/moat/admin-settings.json)");
+  auto* code_verify = app.add_subcommand("verify", "check Moat's installed files against the signed manifest (root)");
+  add_root(code_verify);
+  code_verify->add_flag("--json", as_json, "machine-readable output");
+  std::string signing_key;
+  std::string settings_to_sign;
+  auto* settings_sign = settings->add_subcommand("sign", "write FILE.sig, an Ed25519 signature of an admin settings file");
+  settings_sign->add_option("--key", signing_key, "Ed25519 private key (PEM, mode 0600)")->required();
+  settings_sign->add_option("file", settings_to_sign, "admin-settings.json to sign")->required();
+
+  // Dry run of the policy on a docker command line, for admins writing it.
+  CheckCommandOptions check_options;
+  auto* check = add_check_command(app, stack, check_options);
+
   CLI11_PARSE(app, argc, argv);
+  if (*check) return run_check(stack, check_options.as_user, check_options.docker_argv, check_options.as_json);
   if (*verify) return run_audit_verify(stack, query.component);
   if (*audit_tail) query.tail = tail_count;
   if (*audit_tail || *audit_query) return run_audit_query(stack, query);
+  if (*manifest_write) return run_manifest_write(stack, manifest_bin_dir);
+  if (*code_verify) return run_verify(stack, as_json);
+  if (*settings_sign) return run_settings_sign(signing_key, settings_to_sign);
   if (*up) return run_up(stack);
   if (*down) return run_down(stack);
   if (*status) return run_status(stack, as_json);

@@ -6,8 +6,10 @@
 #include "cli/commands.h"
 #include "cli/stack_probe.h"
 #include "cli/stack_processes.h"
+#include "cli/verify_commands.h"
 #include "core/settings/settings_state.h"
 #include "core/sys/process.h"
+#include "core/trust/settings_signature.h"
 
 namespace moat::cli {
 
@@ -18,6 +20,10 @@ int run_up(const StackOptions& options) {
   }
   const auto started = std::chrono::steady_clock::now();
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
+  if (const auto signed_settings = core::trust::check_settings_signature(layout); !signed_settings) {
+    std::cerr << signed_settings.error().message << "\nmoatctl up: refusing to start the engine with these settings\n";
+    return 2;
+  }
   const auto settings = core::settings::load_settings_state(
       layout.admin_settings, layout.user_settings(),
       layout.admin_settings == core::stack::kDefaultAdminSettings);
@@ -26,6 +32,10 @@ int run_up(const StackOptions& options) {
     std::cerr << "moatctl up: refusing to start the engine with these settings; "
                  "`moatctl settings validate FILE` checks a fix\n";
     return 2;
+  }
+  if (const auto code = check_installed_code(layout, *settings); !code) {
+    std::cerr << code.error().message << "\n";
+    return 1;
   }
   if (const auto r = prepare_directories(layout); !r) {
     std::cerr << "moatctl up: " << r.error().message << "\n";

@@ -163,6 +163,8 @@ std::vector<SettingSpec> build_table() {
            "let developers install and manage engine plugins"),
       leaf("moat/allowSwarm", K::kBool, false, kEnforced,
            "let developers use swarm, services, secrets and configs"),
+      leaf("moat/verifyInstalledCode", K::kBool, true, kEnforced,
+           "moatctl up refuses to start Moat's binaries unless they match the signed manifest"),
   };
   // Whatever reaches the engine or Moat's own controls is locked unless the
   // admin says otherwise; the rest of Docker Desktop's keys stay user-defined.
