@@ -50,8 +50,10 @@ struct SessionOptions {
   // it is closed. Never applies once a request is forwarded: streamed
   // responses and hijacked streams may stay silent for hours.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
-  // Per direction, allocated only while a request is in flight.
-  std::size_t buffer_bytes = 64 * 1024;
+  // Per direction, allocated only while a request is in flight. 256 KiB
+  // keeps archive streams (docker cp, load) at the engine's own speed;
+  // 64 KiB cost them a fifth.
+  std::size_t buffer_bytes = 256 * 1024;
   // A body with a known length at least this long moves between the sockets
   // with splice(2), as does every hijacked stream.
   std::uint64_t splice_threshold = 64 * 1024;
