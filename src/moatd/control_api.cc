@@ -4,6 +4,7 @@
 
 #include "core/json/strict_json.h"
 #include "core/settings/setting_spec.h"
+#include "core/trust/settings_signature.h"
 
 namespace moat::moatd {
 namespace {
@@ -63,7 +64,16 @@ json ControlApi::status() const {
 
 void ControlApi::reload() {
   const bool was_refused = state_.using_last_good || state_.without_policy;
-  const bool changed = core::settings::reload_settings_state(state_, layout_.user_settings(), true);
+  // With a pinned key, a file without a valid signature is as broken as
+  // one that does not parse: the last good settings stay.
+  bool changed = false;
+  if (auto signature = core::trust::check_settings_signature(layout_); !signature) {
+    changed = !was_refused;
+    state_.using_last_good = !state_.without_policy;
+    state_.problems = {signature.error().message};
+  } else {
+    changed = core::settings::reload_settings_state(state_, layout_.user_settings(), true);
+  }
   refresh_effective();
   if (state_.without_policy) {
     if (changed) std::cerr << "moatd: settings still refused; every request stays refused\n";

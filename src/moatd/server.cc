@@ -11,6 +11,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/trust/detached_signature.h"
+#include "core/trust/settings_signature.h"
 #include "moatd/control_api.h"
 #include "moatd/control_session.h"
 #include "moatd/guard.h"
@@ -69,9 +71,14 @@ void raise_descriptor_limit() {
 }  // namespace
 
 Result<void> run_server(const core::stack::Layout& layout) {
-  auto loaded = core::settings::load_settings_state(
-      layout.admin_settings, layout.user_settings(),
-      layout.admin_settings == core::stack::kDefaultAdminSettings);
+  Result<core::settings::SettingsState, std::vector<std::string>> loaded =
+      unexpected(std::vector<std::string>{});
+  if (auto signature = core::trust::check_settings_signature(layout); !signature) {
+    loaded = unexpected(std::vector<std::string>{signature.error().message});
+  } else {
+    loaded = core::settings::load_settings_state(layout.admin_settings, layout.user_settings(),
+                                                 layout.admin_settings == core::stack::kDefaultAdminSettings);
+  }
   // Without settings there is no policy: moatd still serves, refusing every
   // request but read-only status ones with the reason, until a fix loads.
   core::settings::SettingsState state =
@@ -114,12 +121,17 @@ Result<void> run_server(const core::stack::Layout& layout) {
   // Settings files are re-read when they change, so a broken edit is noticed
   // (and refused) at once rather than at the next restart.
   asio::steady_timer timer(io);
-  std::string stamps = file_stamp(layout.admin_settings) + "|" + file_stamp(layout.user_settings());
+  const auto settings_stamps = [&layout] {
+    return file_stamp(layout.admin_settings) + "|" + file_stamp(layout.user_settings()) + "|" +
+           file_stamp(core::trust::signature_path_for(layout.admin_settings)) + "|" +
+           file_stamp(core::trust::pinned_settings_key_path(layout));
+  };
+  std::string stamps = settings_stamps();
   std::function<void()> watch = [&] {
     timer.expires_after(kReloadInterval);
     timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
-      const std::string now = file_stamp(layout.admin_settings) + "|" + file_stamp(layout.user_settings());
+      const std::string now = settings_stamps();
       if (now != stamps) {
         stamps = now;
         api.reload();

@@ -124,6 +124,29 @@ TEST(Trust, UpAcceptsOnlySettingsSignedWithThePinnedKey) {
   ASSERT_EQ(s.moatctl("settings sign --key " + key + " " + admin).exit_code, 0);
   up = s.up();
   EXPECT_EQ(up.exit_code, 0) << up.all() << s.logs();
+
+  // The running guard holds to the signature too: an unsigned edit is
+  // refused at its next reload and the last good settings stay in force.
+  ASSERT_EQ(run("printf '%s' " + quote(test_admin_settings(R"("blockDockerLoad": {"locked": true, "value": true})")) +
+                " > " + admin)
+                .exit_code,
+            0);
+  const auto settings_status = [&s] {
+    return nlohmann::json::parse(s.moatctl("status --json --root " + s.root()).out)["settings"];
+  };
+  nlohmann::json status = settings_status();
+  for (int i = 0; i < 50 && !status.value("usingLastGood", false); ++i) {
+    run("sleep 0.1");
+    status = settings_status();
+  }
+  ASSERT_TRUE(status.value("usingLastGood", false)) << status.dump();
+  EXPECT_EQ(status["problems"][0], admin + ": signature " + admin + ".sig does not verify with the pinned key " + pinned);
+  ASSERT_EQ(s.moatctl("settings sign --key " + key + " " + admin).exit_code, 0);
+  for (int i = 0; i < 50 && status.value("usingLastGood", true); ++i) {
+    run("sleep 0.1");
+    status = settings_status();
+  }
+  EXPECT_FALSE(status.value("usingLastGood", true)) << status.dump();
   run("rm -f " + key);
 }
 

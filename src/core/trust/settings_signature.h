@@ -27,7 +27,7 @@ std::string pinned_settings_key_path(const stack::Layout& layout);
 //   FILE: signature FILE.sig does not verify with the pinned key KEYFILE
 //   KEYFILE: the pinned settings key cannot be used: REASON
 // The check reads the file itself; a caller that loads the file afterwards
-// reads it again (see the report on moving both into one read).
+// reads it again: root could swap the file in between, nobody else can.
 Result<void> check_settings_signature(const std::string& settings_file, const std::string& pinned_key);
 Result<void> check_settings_signature(const stack::Layout& layout);
 
