@@ -7,6 +7,7 @@
 #include "core/policy/features.h"
 #include "core/policy/images.h"
 #include "core/policy/networks.h"
+#include "core/policy/registries.h"
 #include "core/policy/volumes.h"
 
 namespace moat::core::policy {
@@ -70,7 +71,7 @@ constexpr std::array kEndpoints = {
     Endpoint{"GET", "images/+/json", "image.inspect"},
     Endpoint{"GET", "images/+/history", "image.history"},
     Endpoint{"GET", "images/+/get", "image.save"},
-    Endpoint{"POST", "images/+/push", "image.push"},
+    Endpoint{"POST", "images/+/push", "image.push", kNone, judge_image_push},
     Endpoint{"POST", "images/+/tag", "image.tag"},
     Endpoint{"DELETE", "images/+", "image.delete"},
     Endpoint{"GET", "distribution/+/json", "image.distribution"},

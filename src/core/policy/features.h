@@ -2,7 +2,8 @@
 // Engine features that are off unless an admin turns them on, whole
 // endpoint families at a time:
 // - endpoint.plugins (setting moat.allowPlugins): /plugins/...; a plugin
-//   runs with the engine's privileges.
+//   runs with the engine's privileges. When allowed, a plugin's registry
+//   must still pass moat.registryAccess (registries.h).
 // - endpoint.swarm (setting moat.allowSwarm): /swarm, /nodes, /services,
 //   /tasks, /secrets, /configs; services start containers from specs that
 //   these rules do not judge.

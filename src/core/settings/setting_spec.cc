@@ -151,8 +151,8 @@ std::vector<SettingSpec> build_table() {
                     "local-only-port-binding"}),
 
       // Moat's own settings.
-      leaf("moat/registryAccess", K::kRegistries, json::array(), kNotEnforced,
-           "registry allowlist: [{address, nickname, pull, push, auxiliaryHosts}]; empty: off"),
+      leaf("moat/registryAccess", K::kRegistries, json::array(), kEnforced,
+           "registry allowlist for pulls and pushes through moatd: [{address, nickname, pull, push, auxiliaryHosts}]; empty: off"),
       with_choices(member("moat/audit", "onWriteFailure", K::kEnum, "refuse", kNotEnforced,
                           "what to do when the audit log cannot be written"),
                    {"refuse", "continue"}),
