@@ -378,7 +378,11 @@ TEST_F(HostileRequests, AreRefusedAndChangeNothing) {
 // Moat's refusal, and the engine, asked directly, holds nothing new.
 TEST_F(HostileRequests, TheCliShowsWhatWasRefusedAndWhy) {
   auto& s = *stack_;
+  // A build context big enough that the CLI is still sending it when the
+  // refusal comes back: the developer must read the refusal, not a broken
+  // pipe.
   ASSERT_EQ(s.as_developer("mkdir -p ~/hostile-ctx && echo 'FROM moat-test/busybox' > ~/hostile-ctx/Dockerfile && "
+                           "head -c 33554432 /dev/zero > ~/hostile-ctx/big && "
                            "ln -sfn " + s.engine_socket() + " ~/hostile-link.sock")
                 .exit_code,
             0);

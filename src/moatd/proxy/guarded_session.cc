@@ -55,6 +55,11 @@ Verdict judge_safely(const SessionOptions& options, http::CanonicalRequest& requ
   }
 }
 
+// How long and how much a refused client may go on sending before the
+// connection is closed under it.
+constexpr auto kLingerIdle = std::chrono::seconds(5);
+constexpr std::size_t kLingerBytes = std::size_t{1} << 30;
+
 // Whether the peer of fd has closed completely (not only its write side).
 bool hung_up(int fd) {
   pollfd p{fd, POLLIN, 0};
@@ -92,6 +97,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     kUpstream,   // forwarding a request, relaying its response
     kHijacked,   // raw streams both ways
     kClosing,    // writing a last answer, then closing
+    kLingering,  // answered; reading and dropping what the client still sends
     kClosed,
   };
 
@@ -699,11 +705,42 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   }
 
   void respond_and_close(int status, const std::string& message) {
-    if (closed() || phase_ == Phase::kClosing) return;
+    if (closed() || phase_ == Phase::kClosing || phase_ == Phase::kLingering) return;
     set_phase(Phase::kClosing);
     idle_timer_.cancel();
     close_engine();
-    write_client(error_response(status, message, true), [this] { close_all(); });
+    write_client(error_response(status, message, true), [this] { linger(); });
+  }
+
+  // A refused client may still be sending its body (a build context, an
+  // image archive). Closing at once would fail its writes before it reads
+  // the answer, and the developer would see "broken pipe" instead of the
+  // reason. So the answer goes out, the write side closes, and whatever the
+  // client still sends is read and dropped until it stops (bounded in time
+  // and bytes).
+  void linger() {
+    if (client_wait_pending_ || hangup_wait_pending_) return close_all();
+    set_phase(Phase::kLingering);
+    error_code ignored;
+    client_.shutdown(Socket::shutdown_send, ignored);
+    linger_left_ = kLingerBytes;
+    if (!client_buf_) client_buf_ = std::make_unique_for_overwrite<char[]>(options_->buffer_bytes);
+    client_begin_ = client_end_ = 0;
+    linger_read();
+  }
+
+  void linger_read() {
+    idle_timer_.expires_after(kLingerIdle);
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec && self->phase_ == Phase::kLingering) self->close_all();
+    });
+    client_.async_read_some(asio::buffer(client_buf_.get(), options_->buffer_bytes),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              if (self->closed()) return;
+                              if (ec || n >= self->linger_left_) return self->close_all();
+                              self->linger_left_ -= n;
+                              self->linger_read();
+                            });
   }
 
   void close_all() {
@@ -736,6 +773,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   std::size_t client_end_ = 0;
   bool client_wait_pending_ = false;
   bool hangup_wait_pending_ = false;
+  std::size_t linger_left_ = 0;
   bool client_eof_ = false;
   std::string client_out_;  // what moatd itself writes to the client
 
