@@ -106,18 +106,24 @@ Result<void> write_protected_paths(const core::stack::Layout& layout) {
 // Writes the engine's `runc`: Moat's runtime with its state directory. A
 // script rather than a link, because moat-runc needs its arguments and the
 // engine passes none.
+std::string runtime_wrapper_path(const core::stack::Layout& layout) { return layout.runtime_bin_dir() + "/runc"; }
+
+std::string runtime_wrapper_text(const core::stack::Layout& layout) {
+  return "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\nexec '" +
+         sibling_executable("moat-runc") + "' --moat-state '" + layout.runtime_state_dir() + "' \"$@\"\n";
+}
+
 Result<std::string> install_runtime_wrapper(const core::stack::Layout& layout) {
   const std::string runtime = sibling_executable("moat-runc");
   if (::access(runtime.c_str(), X_OK) != 0) {
     return fail("Enhanced Container Isolation is on but " + runtime + " is missing; refusing to start the "
                 "engine without it");
   }
-  const std::string wrapper = layout.runtime_bin_dir() + "/runc";
+  const std::string wrapper = runtime_wrapper_path(layout);
   const std::string tmp = wrapper + ".new";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\n"
-        << "exec '" << runtime << "' --moat-state '" << layout.runtime_state_dir() << "' \"$@\"\n";
+    out << runtime_wrapper_text(layout);
     if (!out) return fail("writing " + tmp);
   }
   if (::chmod(tmp.c_str(), 0755) != 0 || ::rename(tmp.c_str(), wrapper.c_str()) != 0) {
@@ -141,7 +147,7 @@ Result<void> start_engine(const core::stack::Layout& layout,
     record.eci_active = true;
     record.eci_note = "every container runs through " + *runtime;
   } else {
-    ::unlink((layout.runtime_bin_dir() + "/runc").c_str());
+    ::unlink(runtime_wrapper_path(layout).c_str());
     record.runtime = kPlainRunc;
     record.eci_active = false;
     record.eci_note = "enhancedContainerIsolation is off (set by " +

@@ -15,6 +15,12 @@ namespace moat::cli {
 // but root can write them.
 Result<void> prepare_directories(const core::stack::Layout& layout);
 
+// The engine's runc when ECI is on: a script that runs moat-runc (beside
+// moatctl) with the stack's runtime state. One text, written by `up` and
+// recorded in the signed manifest.
+std::string runtime_wrapper_path(const core::stack::Layout& layout);
+std::string runtime_wrapper_text(const core::stack::Layout& layout);
+
 // Starts dockerd with the configuration derived from `settings` and waits
 // until its socket answers. Fills record.dockerd, runtime and ECI fields.
 Result<void> start_engine(const core::stack::Layout& layout,

@@ -26,16 +26,6 @@ constexpr const char* kRefusal =
     "moatctl up: refusing to start: installed code does not match the signed manifest "
     "(setting moat.verifyInstalledCode); run `moatctl verify` for details";
 
-std::string runtime_wrapper_path(const core::stack::Layout& layout) { return layout.runtime_bin_dir() + "/runc"; }
-
-// The text install_runtime_wrapper (stack_processes.cc) writes. Kept in step
-// by hand because up writes the wrapper only after this check has run; the
-// end-to-end test that verifies a freshly started stack fails when they part.
-std::string runtime_wrapper_text(const core::stack::Layout& layout) {
-  return "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\nexec '" +
-         sibling_executable("moat-runc") + "' --moat-state '" + layout.runtime_state_dir() + "' \"$@\"\n";
-}
-
 bool same_file_path(const std::string& a, const std::string& b) {
   std::error_code ea;
   std::error_code eb;

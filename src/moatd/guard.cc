@@ -28,6 +28,15 @@ bool read_only_status(const http::CanonicalRequest& r) {
   return r.segments.size() == 1 && (r.segments[0] == "_ping" || r.segments[0] == "version");
 }
 
+core::audit::Record record_for(const PeerCredentials& peer, std::string rule, bool allowed, std::string reason) {
+  core::audit::Record record;
+  record.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  record.rule = std::move(rule);
+  record.outcome = allowed ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
+  record.reason = std::move(reason);
+  return record;
+}
+
 }  // namespace
 
 Guard::Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit)
@@ -77,27 +86,17 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
 }
 
 void Guard::record_malformed(const std::string& message, const PeerCredentials& peer) {
-  core::audit::Record record;
-  record.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  auto record = record_for(peer, "request.malformed-http", false, message);
   record.request = "(malformed HTTP request)";
-  record.rule = "request.malformed-http";
-  record.outcome = core::audit::Outcome::kDeny;
-  record.reason = message;
   audit_.record(std::move(record));  // refused either way
 }
 
 proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentials& peer) {
   Judgement judgement = decide(request, peer);
-  core::audit::Record record;
-  record.caller = core::audit::Caller{peer.uid, static_cast<std::uint32_t>(peer.pid), peer.executable};
+  auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
   record.container = audited_container(request);
   record.request = audit_summary(request);
-  record.rule = judgement.rule;
-  record.outcome = judgement.verdict.allowed ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
-  record.reason = judgement.verdict.message;
-  if (!audit_.record(std::move(record))) {
-    return {false, 503, kAuditUnwritableMessage};
-  }
+  if (!audit_.record(std::move(record))) return {false, 503, kAuditUnwritableMessage};
   return judgement.verdict;
 }
 
