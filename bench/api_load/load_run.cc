@@ -158,7 +158,7 @@ class Connection {
       co_return false;
     }
     if (!answer.keep_alive) outcome.reconnect = true;
-    if (answer.status / 100 != 2) {
+    if (!expected_status(options_.scenario, answer.status)) {
       outcome.failure = std::string(what) + ": HTTP " + std::to_string(answer.status) + ": " +
                         snippet(answer.body);
       co_return false;
@@ -174,6 +174,9 @@ class Connection {
       co_await step("GET _ping", ping_, outcome, body);
     } else if (options_.scenario == Scenario::kContainersJson) {
       co_await step("GET containers/json", containers_json_, outcome, body);
+    } else if (options_.scenario == Scenario::kRefusedCreate) {
+      co_await step("POST containers/create (privileged, / bound; expecting 403)", refused_create_,
+                    outcome, body);
     } else {
       if (!co_await step("POST containers/create", create_, outcome, body)) co_return outcome;
       auto id = container_id_from_create(body);
@@ -196,6 +199,7 @@ class Connection {
   const std::string ping_ = ping_request();
   const std::string containers_json_ = containers_json_request();
   const std::string create_ = create_request(options_.image);
+  const std::string refused_create_ = refused_create_request(options_.image);
 };
 
 std::string describe(const std::exception_ptr& failure) {

@@ -94,10 +94,12 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", warmup, "Seconds of load before measuring")
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
-  app.add_option("--scenario", scenario, "ping | containers-json | create-remove")
+  app.add_option("--scenario", scenario,
+                 "ping | containers-json | create-remove | refused-create (a guard must answer 403)")
       ->required()
-      ->check(CLI::IsMember({"ping", "containers-json", "create-remove"}));
-  app.add_option("--image", options.image, "Image for create-remove")->capture_default_str();
+      ->check(CLI::IsMember({"ping", "containers-json", "create-remove", "refused-create"}));
+  app.add_option("--image", options.image, "Image for create-remove and refused-create")
+      ->capture_default_str();
   app.add_flag("--json", json, "Print one JSON object instead of text");
   try {
     app.parse(argc, argv);

@@ -52,6 +52,27 @@ std::string bodiless(std::string_view method, std::string_view target) {
   return out;
 }
 
+std::string create_body(std::string_view image) {
+  std::string text(kCreateBodyHead);
+  text.append(nlohmann::json(std::string(image)).dump()).append(kCreateBodyTail);
+  return text;
+}
+
+std::string create_request_with_body(const std::string& body) {
+  std::string out;
+  out.append("POST ").append(kApiPrefix).append("/containers/create HTTP/1.1\r\n");
+  out.append(kCommonHeaders);
+  out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+  out.append("Content-Type: application/json\r\n\r\n");
+  out.append(body);
+  return out;
+}
+
+void replace_once(std::string& text, std::string_view from, std::string_view to) {
+  const auto at = text.find(from);
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+}
+
 bool is_hex_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (const char c : id) {
@@ -66,6 +87,7 @@ std::optional<Scenario> scenario_from_name(std::string_view name) {
   if (name == "ping") return Scenario::kPing;
   if (name == "containers-json") return Scenario::kContainersJson;
   if (name == "create-remove") return Scenario::kCreateRemove;
+  if (name == "refused-create") return Scenario::kRefusedCreate;
   return std::nullopt;
 }
 
@@ -77,8 +99,15 @@ std::string_view scenario_name(Scenario scenario) {
       return "containers-json";
     case Scenario::kCreateRemove:
       return "create-remove";
+    case Scenario::kRefusedCreate:
+      return "refused-create";
   }
   return "unknown";
+}
+
+bool expected_status(Scenario scenario, unsigned status) {
+  if (scenario == Scenario::kRefusedCreate) return status == 403;
+  return status / 100 == 2;
 }
 
 std::string ping_request() { return bodiless("GET", "/_ping"); }
@@ -86,15 +115,15 @@ std::string ping_request() { return bodiless("GET", "/_ping"); }
 std::string containers_json_request() { return bodiless("GET", "/containers/json"); }
 
 std::string create_request(std::string_view image) {
-  std::string text(kCreateBodyHead);
-  text.append(nlohmann::json(std::string(image)).dump()).append(kCreateBodyTail);
-  std::string out;
-  out.append("POST ").append(kApiPrefix).append("/containers/create HTTP/1.1\r\n");
-  out.append(kCommonHeaders);
-  out.append("Content-Length: ").append(std::to_string(text.size())).append("\r\n");
-  out.append("Content-Type: application/json\r\n\r\n");
-  out.append(text);
-  return out;
+  return create_request_with_body(create_body(image));
+}
+
+std::string refused_create_request(std::string_view image) {
+  // The same body with the two fields those flags change.
+  std::string body = create_body(image);
+  replace_once(body, R"("Binds":null)", R"("Binds":["/:/host"])");
+  replace_once(body, R"("Privileged":false)", R"("Privileged":true)");
+  return create_request_with_body(body);
 }
 
 std::string remove_request(std::string_view container_id) {

@@ -5,6 +5,8 @@
 #include "cli/commands.h"
 #include "core/audit/query.h"
 #include "core/audit/verify.h"
+#include "core/json/strict_json.h"
+#include "core/net/unix_http_client.h"
 #include "core/stack/layout.h"
 
 namespace moat::cli {
@@ -12,10 +14,66 @@ namespace {
 
 using namespace core::audit;
 
+// The log is root's; anyone else asks moatd, which answers with the records
+// of the caller's own requests only.
+constexpr const char* kLogComponent = "moatd";  // the one writer: moat-runc's records are in it too
+
 bool require_root(const std::string& verb) {
   if (::geteuid() == 0) return true;
-  std::cerr << "moatctl audit " << verb << ": only root reads everyone's audit records\n";
+  std::cerr << "moatctl audit " << verb << ": only root verifies the audit log\n";
   return false;
+}
+
+std::string url_escape(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~' || c == ':') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Record>> own_records_from_moatd(const core::stack::Layout& layout, const AuditQueryOptions& q) {
+  std::string target = "/audit/records?";
+  const auto add = [&target](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    if (target.back() != '?') target += '&';
+    target += std::string(key) + "=" + url_escape(value);
+  };
+  if (q.tail > 0) {
+    add("tail", std::to_string(q.tail));
+  } else {
+    add("since", q.since);
+    add("until", q.until);
+    add("rule", q.rule);
+    add("container", q.container);
+    add("outcome", q.outcome);
+    add("limit", std::to_string(q.limit));
+    if (q.uid >= 0) add("uid", std::to_string(q.uid));
+  }
+  add("component", q.component);
+  if (target.back() == '?') target.pop_back();
+  const auto response = core::net::unix_http_request(layout.control_socket(), "GET", target);
+  if (!response) return fail("moatd does not answer on " + layout.control_socket() + ": " + response.error().message);
+  const auto doc = core::json::parse_strict(response->body);
+  if (!doc || !doc->value.is_object()) return fail("moatd answered " + std::to_string(response->status));
+  if (response->status != 200) return fail(doc->value.value("message", "moatd answered " + std::to_string(response->status)));
+  std::vector<Record> records;
+  for (const auto& line : doc->value.value("records", nlohmann::json::array())) {
+    if (!line.is_string()) return fail("moatd answered a record that is not a string");
+    auto entry = parse_line(line.get<std::string>());
+    if (!entry || is_checkpoint(*entry)) return fail("moatd answered a malformed record");
+    records.push_back(std::get<Record>(std::move(*entry)));
+  }
+  return records;
 }
 
 void print(const std::vector<Record>& records, bool as_json) {
@@ -36,7 +94,8 @@ void print(const std::vector<Record>& records, bool as_json) {
 
 }  // namespace
 
-int run_audit_verify(const StackOptions& options, const std::string& component) {
+int run_audit_verify(const StackOptions& options) {
+  const std::string component = kLogComponent;
   if (!require_root("verify")) return 1;
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
   const auto key = VerifyKey::load(public_key_path_for(layout.audit_key()));
@@ -57,7 +116,7 @@ int run_audit_verify(const StackOptions& options, const std::string& component) 
               << to_string(p.kind) << ": " << p.message << "\n";
     return 1;
   }
-  std::cout << component << " audit log verified: " << report->records << " records, " << report->checkpoints
+  std::cout << "audit log verified: " << report->records << " records, " << report->checkpoints
             << " signed checkpoints in " << report->files << " file" << (report->files == 1 ? "" : "s")
             << ", last seq " << report->last_seq << ", " << report->unsigned_records
             << " records after the last checkpoint\n";
@@ -65,8 +124,16 @@ int run_audit_verify(const StackOptions& options, const std::string& component) 
 }
 
 int run_audit_query(const StackOptions& options, const AuditQueryOptions& q) {
-  if (!require_root(q.tail > 0 ? "tail" : "query")) return 1;
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
+  if (::geteuid() != 0) {
+    const auto records = own_records_from_moatd(layout, q);
+    if (!records) {
+      std::cerr << "moatctl audit: " << records.error().message << "\n";
+      return 1;
+    }
+    print(*records, q.as_json);
+    return 0;
+  }
   QueryFilter filter;
   if (!q.since.empty()) {
     auto t = parse_time(q.since);
@@ -94,8 +161,20 @@ int run_audit_query(const StackOptions& options, const AuditQueryOptions& q) {
       return 1;
     }
   }
-  const auto records = q.tail > 0 ? tail(layout.audit_log_dir(q.component), q.tail)
-                                  : query(layout.audit_log_dir(q.component), filter, q.limit);
+  if (!q.component.empty()) {
+    filter.component = component_from_string(q.component);
+    if (!filter.component) {
+      std::cerr << "moatctl audit: --component must be moatd, moat-runc or moatctl\n";
+      return 1;
+    }
+  }
+  // A tail with a component: the newest matching records.
+  auto records = q.tail > 0 && !filter.component ? tail(layout.audit_log_dir(kLogComponent), q.tail)
+                                                 : query(layout.audit_log_dir(kLogComponent), filter,
+                                                         q.tail > 0 ? SIZE_MAX : q.limit);
+  if (records && q.tail > 0 && records->size() > q.tail) {
+    records->erase(records->begin(), records->end() - static_cast<std::ptrdiff_t>(q.tail));
+  }
   if (!records) {
     std::cerr << "moatctl audit: " << records.error().message << "\n";
     return 1;

@@ -19,7 +19,7 @@ int run_settings_set(const StackOptions& options, const std::string& key, const 
 int run_settings_show(const StackOptions& options, bool as_json);
 
 struct AuditQueryOptions {
-  std::string component = "moatd";
+  std::string component;  // empty: every component
   std::string since, until, rule, container, outcome;  // times in RFC 3339 as the log writes them
   long long uid = -1;
   std::size_t limit = 1000;
@@ -27,7 +27,7 @@ struct AuditQueryOptions {
   bool as_json = false;
 };
 
-int run_audit_verify(const StackOptions& options, const std::string& component);
+int run_audit_verify(const StackOptions& options);
 int run_audit_query(const StackOptions& options, const AuditQueryOptions& query);
 
 // Code and settings verification (manifest_commands.cc, verify_commands.cc).

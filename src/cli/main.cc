@@ -39,17 +39,17 @@ int main(int argc, char** argv) {
   add_root(show);
   show->add_flag("--json", as_json, "machine-readable output");
 
-  auto* audit = app.add_subcommand("audit", "read and verify the tamper-evident audit log (root)");
+  auto* audit = app.add_subcommand("audit", "read and verify the tamper-evident audit log (others read their own records)");
   audit->require_subcommand(1);
   AuditQueryOptions query;
   auto* verify = audit->add_subcommand("verify", "check the hash chain and signed checkpoints; name the first bad record");
   add_root(verify);
-  verify->add_option("--component", query.component, "moatd or moat-runc")->default_str("moatd");
+
   auto* audit_tail = audit->add_subcommand("tail", "the last records");
   add_root(audit_tail);
   std::size_t tail_count = 20;
   audit_tail->add_option("-n", tail_count, "how many (20)");
-  audit_tail->add_option("--component", query.component, "moatd or moat-runc");
+  audit_tail->add_option("--component", query.component, "only records of moatd or moat-runc");
   audit_tail->add_flag("--json", query.as_json, "one JSON record per line");
   auto* audit_query = audit->add_subcommand("query", "records matching every filter given");
   add_root(audit_query);
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   audit_query->add_option("--rule", query.rule, "rule id");
   audit_query->add_option("--outcome", query.outcome, "allow, deny or error");
   audit_query->add_option("--container", query.container, "container id");
-  audit_query->add_option("--component", query.component, "moatd or moat-runc");
+  audit_query->add_option("--component", query.component, "only records of moatd or moat-runc");
   audit_query->add_option("--limit", query.limit, "at most this many");
   audit_query->add_flag("--json", query.as_json, "one JSON record per line");
 
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (*check) return run_check(stack, check_options.as_user, check_options.docker_argv, check_options.as_json);
-  if (*verify) return run_audit_verify(stack, query.component);
+  if (*verify) return run_audit_verify(stack);
   if (*audit_tail) query.tail = tail_count;
   if (*audit_tail || *audit_query) return run_audit_query(stack, query);
   if (*manifest_write) return run_manifest_write(stack, manifest_bin_dir);

@@ -110,7 +110,8 @@ std::string runtime_wrapper_path(const core::stack::Layout& layout) { return lay
 
 std::string runtime_wrapper_text(const core::stack::Layout& layout) {
   return "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\nexec '" +
-         sibling_executable("moat-runc") + "' --moat-state '" + layout.runtime_state_dir() + "' \"$@\"\n";
+         sibling_executable("moat-runc") + "' --moat-state '" + layout.runtime_state_dir() + "' --moat-audit '" +
+         layout.control_socket() + "' \"$@\"\n";
 }
 
 Result<std::string> install_runtime_wrapper(const core::stack::Layout& layout) {

@@ -43,6 +43,46 @@ json settings_facts(const core::stack::Layout& layout, const std::optional<json>
           {"locked", locked}};
 }
 
+// Loud on purpose: an audit log that cannot be written is either refusing
+// every request or letting them through unrecorded.
+void print_audit(const json& audit) {
+  if (!audit.is_object()) return;
+  if (audit.contains("off")) {
+    std::cout << "  WARNING  " << audit["off"].get<std::string>() << "\n";
+    return;
+  }
+  std::cout << "  audit    last record #" << audit.value("lastSeq", 0ULL) << "\n";
+  const auto held = audit.value("heldRecords", 0ULL);
+  if (audit.value("failedWrites", 0ULL) == 0) return;
+  if (held == 0) {
+    std::cout << "  note     " << audit.value("failedWrites", 0ULL)
+              << " audit records were held while the log could not be written; all are written since\n";
+    return;
+  }
+  std::cout << "  WARNING  " << audit.value("failedWrites", 0ULL) << " audit records could not be written ("
+            << (audit.contains("lastError") && audit["lastError"].is_string() ? audit["lastError"].get<std::string>() : "") << "); " << held
+            << " held in memory until the log takes writes again; "
+            << (audit.value("onWriteFailure", "refuse") == "refuse" ? "requests are refused meanwhile"
+                                                                    : "requests CONTINUE UNRECORDED meanwhile")
+            << "\n";
+}
+
+void print_audit_export(const json& e) {
+  if (!e.is_object() || e.value("state", "off") == "off") return;
+  std::cout << "  syslog   " << e.value("state", "") << " to " << e.value("target", "");
+  if (e.contains("error") && e["error"].is_string()) std::cout << ": " << e["error"].get<std::string>();
+  std::cout << "\n";
+  if (!e.contains("logs") || !e["logs"].is_object()) return;
+  for (const auto& log : e["logs"]) {
+    const auto behind = log.value("recordsBehind", 0ULL);
+    const bool failing = log.contains("lastError") && log["lastError"].is_string();
+    if (behind == 0 && !failing) continue;
+    std::cout << "  WARNING  " << behind << " audit entries not yet at the collector";
+    if (failing) std::cout << " (" << log["lastError"].get<std::string>() << ")";
+    std::cout << "\n";
+  }
+}
+
 void print_human(const json& s) {
   std::cout << "Moat: " << s["state"].get<std::string>() << "\n";
   for (const char* name : {"dockerd", "moatd"}) {
@@ -74,6 +114,8 @@ void print_human(const json& s) {
   std::string locked;
   for (const auto& k : st.value("locked", json::array())) locked += (locked.empty() ? "" : ", ") + k.get<std::string>();
   std::cout << "  locked   " << locked << "\n";
+  print_audit(s.value("audit", json()));
+  print_audit_export(s.value("auditExport", json()));
 }
 
 }  // namespace
@@ -96,6 +138,8 @@ int run_status(const StackOptions& options, bool as_json) {
   const bool eci_requested = guard ? (*guard)["effective"]["enhancedContainerIsolation"]["value"].get<bool>() : true;
   s["eci"] = {{"requested", eci_requested}, {"active", record.eci_active}, {"runtime", record.runtime},
               {"note", record.eci_note}};
+  s["audit"] = guard ? (*guard)["audit"] : json();
+  s["auditExport"] = guard && guard->contains("auditExport") ? (*guard)["auditExport"] : json();
   s["root"] = {{"run", layout.run_dir}, {"lib", layout.lib_dir}};
   s["startedAt"] = record.started_at;
   const bool all_up = engine_ok && guard.has_value();

@@ -3,7 +3,11 @@
 #include <csignal>
 #include <iostream>
 
+#include "core/audit/audit_time.h"
+
 namespace moat::moatd {
+
+using core::audit::Record;
 
 Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& layout, bool refuse_on_failure,
                                                    std::uint64_t rotate_bytes) {
@@ -26,21 +30,78 @@ Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& la
   return std::unique_ptr<AuditSink>(new AuditSink(std::move(*log), refuse_on_failure));
 }
 
-bool AuditSink::record(core::audit::Record record) {
-  record.component = core::audit::Component::kMoatd;
-  const auto written = log_->append(std::move(record));
-  if (written) return true;
+Result<std::unique_ptr<AuditSink>> AuditSink::off_for_benchmark() {
+  std::cerr << "moatd: AUDIT IS OFF (--audit-off-for-benchmark): no decision is recorded\n";
+  return std::unique_ptr<AuditSink>(new AuditSink(nullptr, false));
+}
+
+void AuditSink::hold(Record record, const std::string& error) {
   ++failed_writes_;
-  last_error_ = written.error().message;
-  std::cerr << "moatd: AUDIT RECORD NOT WRITTEN: " << written.error().message
+  last_error_ = error;
+  if (held_.empty() && dropped_beyond_limit_ == 0) {
+    held_since_ = core::audit::format_time(core::audit::to_timestamp(std::chrono::system_clock::now()));
+  }
+  if (held_.size() < kAuditBacklogLimit) {
+    held_.push_back(std::move(record));
+  } else {
+    ++dropped_beyond_limit_;
+  }
+}
+
+bool AuditSink::write_held() {
+  if (held_.empty() && dropped_beyond_limit_ == 0) return true;
+  // First say what happened, so a reader of the log knows why the records
+  // that follow carry a later time than their decisions.
+  Record gap;
+  gap.component = core::audit::Component::kMoatd;
+  gap.request = "audit log";
+  gap.rule = "audit.write-failed";
+  gap.outcome = core::audit::Outcome::kError;
+  gap.reason = "the audit log could not be written from " + held_since_ + " (" + last_error_.value_or("") +
+               "); the " + std::to_string(held_.size()) +
+               " records held in memory meanwhile follow, in order, with the time they were written" +
+               (dropped_beyond_limit_ == 0
+                    ? std::string()
+                    : "; " + std::to_string(dropped_beyond_limit_) + " more decisions beyond the " +
+                          std::to_string(kAuditBacklogLimit) + " held could not be kept");
+  if (!log_->append(gap)) return false;
+  dropped_beyond_limit_ = 0;
+  while (!held_.empty()) {
+    const auto written = log_->append(held_.front());
+    if (!written) {
+      last_error_ = written.error().message;
+      return false;
+    }
+    held_.pop_front();
+  }
+  std::cerr << "moatd: audit log writable again; held records written\n";
+  return true;
+}
+
+void AuditSink::retry_held() {
+  if (log_) write_held();
+}
+
+bool AuditSink::record(Record record) {
+  if (!log_) return true;
+  if (write_held()) {
+    const auto written = log_->append(record);
+    if (written) return true;
+    hold(std::move(record), written.error().message);
+  } else {
+    hold(std::move(record), last_error_.value_or("earlier records are still held"));
+  }
+  std::cerr << "moatd: AUDIT RECORD NOT WRITTEN (held in memory, " << held_.size() << " held): " << *last_error_
             << (refuse_on_failure_ ? "; refusing the request" : "; continuing as moat.audit.onWriteFailure says")
             << "\n";
   return !refuse_on_failure_;
 }
 
 nlohmann::json AuditSink::status() const {
+  if (!log_) return {{"off", "audit is off: moatd runs with --audit-off-for-benchmark"}};
   return {{"lastSeq", log_->last_seq()},
           {"failedWrites", failed_writes_},
+          {"heldRecords", held_.size()},
           {"lastError", last_error_ ? nlohmann::json(*last_error_) : nlohmann::json()},
           {"onWriteFailure", refuse_on_failure_ ? "refuse" : "continue"}};
 }

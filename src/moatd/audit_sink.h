@@ -2,8 +2,12 @@
 // moatd's side of the audit log: every decision is written before it takes
 // effect. When a record cannot be written, moat.audit.onWriteFailure decides:
 // "refuse" (default) makes the caller refuse the request; "continue" lets it
-// through and status warns loudly. Nothing is dropped silently either way.
+// through and status warns loudly. Nothing is dropped silently either way:
+// a record that could not be written is held in memory and written, after a
+// record saying what happened, as soon as the log takes writes again.
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,24 +25,42 @@ inline constexpr const char* kAuditUnwritableMessage =
     "Moat refused this request: its audit log cannot be written (setting moat.audit.onWriteFailure is "
     "\"refuse\"); an admin must free space or repair the log";
 
+// Records held while the log refuses writes. Past this, further records are
+// only counted, and the count is written in the log once it works again.
+inline constexpr std::size_t kAuditBacklogLimit = 10000;
+
 class AuditSink {
  public:
   static Result<std::unique_ptr<AuditSink>> open(const core::stack::Layout& layout, bool refuse_on_failure,
                                                  std::uint64_t rotate_bytes);
+  // Records nothing; for bench/audit_throughput.sh only (moatd --audit-off-for-benchmark).
+  static Result<std::unique_ptr<AuditSink>> off_for_benchmark();
 
-  // False when the record could not be written and the policy is to refuse.
+  // Writes the record (its component as given). False when it could not be
+  // written and the policy is to refuse.
   bool record(core::audit::Record record);
+
+  // Writes held records if the log takes writes again; moatd calls it
+  // periodically so they do not wait for the next request.
+  void retry_held();
 
   nlohmann::json status() const;
 
  private:
-  explicit AuditSink(std::unique_ptr<core::audit::AuditLog> log, bool refuse_on_failure)
+  AuditSink(std::unique_ptr<core::audit::AuditLog> log, bool refuse_on_failure)
       : log_(std::move(log)), refuse_on_failure_(refuse_on_failure) {}
 
-  std::unique_ptr<core::audit::AuditLog> log_;
-  bool refuse_on_failure_;
+  // True when nothing is held any more.
+  bool write_held();
+  void hold(core::audit::Record record, const std::string& error);
+
+  std::unique_ptr<core::audit::AuditLog> log_;  // null: off for benchmark
+  bool refuse_on_failure_ = true;
   std::uint64_t failed_writes_ = 0;
   std::optional<std::string> last_error_;
+  std::deque<core::audit::Record> held_;
+  std::uint64_t dropped_beyond_limit_ = 0;
+  std::string held_since_;
 };
 
 }  // namespace moat::moatd

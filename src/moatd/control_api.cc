@@ -5,6 +5,8 @@
 #include "core/json/strict_json.h"
 #include "core/settings/setting_spec.h"
 #include "core/trust/settings_signature.h"
+#include "moatd/audit_records_api.h"
+#include "moatd/syslog_export.h"
 
 namespace moat::moatd {
 namespace {
@@ -59,6 +61,7 @@ json ControlApi::status() const {
       {"effective", effective.to_json()},
       {"guard", {{"mode", "guarded"}}},
       {"audit", audit_.status()},
+      {"auditExport", audit_export_status()},
   };
 }
 
@@ -126,6 +129,8 @@ ControlResponse ControlApi::handle(const std::string& method, const std::string&
     const std::string rule = response.status == 200 ? "settings.changed" : "settings.refused";
     return audited(std::move(response), peer, "POST /settings " + body, rule);
   }
+  if (method == "POST" && target == kRuntimeRecordsPath) return record_runtime_decision(audit_, body, peer);
+  if (is_audit_read(method, target)) return read_audit_records(layout_, target, peer);
   if (method == "POST" && target == "/reload") {
     if (peer.uid != 0) return message(403, "only root may reload Moat's settings");
     reload();

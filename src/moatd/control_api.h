@@ -34,6 +34,7 @@ class ControlApi {
   // the guard judges reads them.
   std::shared_ptr<const core::settings::EffectiveSettings> effective() const { return effective_; }
   nlohmann::json status() const;
+  const core::stack::Layout& layout() const { return layout_; }
 
  private:
   ControlResponse set_setting(const std::string& body, const PeerCredentials& peer);

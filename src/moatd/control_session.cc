@@ -1,10 +1,13 @@
 #include "moatd/control_session.h"
 
+#include <atomic>
 #include <memory>
+#include <thread>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "moatd/audit_records_api.h"
 #include "moatd/peer_credentials.h"
 
 namespace moat::moatd {
@@ -14,6 +17,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Socket = asio::local::stream_protocol::socket;
+
+constexpr int kMaxAuditReaders = 2;
+std::atomic<int> audit_readers{0};
 
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
  public:
@@ -30,8 +36,28 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
  private:
   void respond() {
-    const auto result = api_.handle(std::string(request_.method_string()),
-                                    std::string(request_.target()), request_.body(), peer_);
+    const std::string method(request_.method_string());
+    const std::string target(request_.target());
+    if (is_audit_read(method, target)) return read_off_the_loop(target);
+    write(api_.handle(method, target, request_.body(), peer_));
+  }
+
+  // Reading the log can take a while; the guard's requests must not wait
+  // for it. At most kMaxAuditReaders reads run at once.
+  void read_off_the_loop(const std::string& target) {
+    if (audit_readers.fetch_add(1) >= kMaxAuditReaders) {
+      --audit_readers;
+      return write({429, {{"message", "too many audit reads at once; try again"}}});
+    }
+    std::thread([self = shared_from_this(), target] {
+      auto result = read_audit_records(self->api_.layout(), target, self->peer_);
+      --audit_readers;
+      asio::post(self->stream_.get_executor(),
+                 [self, result = std::move(result)]() mutable { self->write(std::move(result)); });
+    }).detach();
+  }
+
+  void write(const ControlResponse& result) {
     response_.result(result.status);
     response_.version(11);
     response_.set(http::field::content_type, "application/json");

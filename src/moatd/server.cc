@@ -17,6 +17,7 @@
 #include "moatd/control_session.h"
 #include "moatd/guard.h"
 #include "moatd/proxy/guarded_session.h"
+#include "moatd/syslog_export.h"
 #include "moatd/unix_listener.h"
 
 namespace moat::moatd {
@@ -70,7 +71,7 @@ void raise_descriptor_limit() {
 
 }  // namespace
 
-Result<void> run_server(const core::stack::Layout& layout) {
+Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& options) {
   Result<core::settings::SettingsState, std::vector<std::string>> loaded =
       unexpected(std::vector<std::string>{});
   if (auto signature = core::trust::check_settings_signature(layout); !signature) {
@@ -89,11 +90,17 @@ Result<void> run_server(const core::stack::Layout& layout) {
     for (const auto& p : state.problems) std::cerr << "  " << p << "\n";
   }
   const auto effective = state.effective();
-  auto audit = AuditSink::open(
+  auto audit = options.audit_off_for_benchmark
+                   ? AuditSink::off_for_benchmark()
+                   : AuditSink::open(
       layout, effective.value("moat.audit.onWriteFailure") == "refuse",
       static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20);
   if (!audit) return unexpected(audit.error());
   ControlApi api(layout, std::move(state), **audit);
+  // Declared after the audit sink and the API, so it stops (and joins its
+  // threads) before they go.
+  SyslogExport syslog_export(layout);
+  syslog_export.apply(*api.effective());
 
   const auto docker_gid = group_id("docker");
   if (!docker_gid) return unexpected(docker_gid.error());
@@ -119,7 +126,8 @@ Result<void> run_server(const core::stack::Layout& layout) {
   accept_loop(*control, [&api](Socket s) { start_control_session(std::move(s), api); });
 
   // Settings files are re-read when they change, so a broken edit is noticed
-  // (and refused) at once rather than at the next restart.
+  // (and refused) at once rather than at the next restart. The same tick
+  // writes audit records held while the log was unwritable.
   asio::steady_timer timer(io);
   const auto settings_stamps = [&layout] {
     return file_stamp(layout.admin_settings) + "|" + file_stamp(layout.user_settings()) + "|" +
@@ -131,10 +139,12 @@ Result<void> run_server(const core::stack::Layout& layout) {
     timer.expires_after(kReloadInterval);
     timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
+      (*audit)->retry_held();
       const std::string now = settings_stamps();
       if (now != stamps) {
         stamps = now;
         api.reload();
+        syslog_export.apply(*api.effective());
         guard.refresh();
       }
       watch();

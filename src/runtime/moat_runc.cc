@@ -17,6 +17,7 @@
 #include "runtime/oci_cli/grammar.h"
 #include "runtime/rootfs/mountinfo.h"
 #include "runtime/rootfs/prepare.h"
+#include "runtime/runtime_audit.h"
 #include "runtime/runtime_log.h"
 #include "runtime/spec/capabilities.h"
 #include "runtime/spec/protected_mounts.h"
@@ -147,6 +148,7 @@ class Runtime {
       : inv_(inv),
         env_(env),
         log_{inv.global.log, inv.global.log_format},
+        audit_(inv.moat.audit_socket),
         state_dir_(inv.moat.state_dir.empty() ? kDefaultStateDir : inv.moat.state_dir),
         allocator_(state_dir_) {}
 
@@ -160,7 +162,7 @@ class Runtime {
       case Command::kDelete:
         return remove();
       case Command::kRestore:
-        return refuse(
+        return deny("runtime.restore",
             "moat-runc: restore is refused (a restored container would skip the checks "
             "Enhanced Container Isolation makes at create); create the container anew");
       case Command::kNone:
@@ -189,7 +191,45 @@ class Runtime {
     return 1;
   }
 
-  int failed(const Error& error) { return refuse("moat-runc: " + error.message); }
+  int failed(const Error& error) {
+    record_after("runtime.error", "error", error.message);
+    return refuse("moat-runc: " + error.message);
+  }
+
+  // A refusal goes ahead even when its record cannot be written; the lost
+  // record is then reported in the runtime's log.
+  int deny(const std::string& rule, const std::string& message) {
+    record_after(rule, "deny", message);
+    return refuse(message);
+  }
+
+  // "create <id>", "exec <id>": what the engine asked, for the audit record.
+  std::string request_summary() const {
+    std::string text(oci_cli::command_name(inv_.command));
+    if (const auto id = inv_.container_id()) text += " " + *id;
+    return text;
+  }
+
+  RuntimeDecision decision(const std::string& rule, const std::string& outcome, const std::string& reason) const {
+    return RuntimeDecision{inv_.container_id().value_or(""), request_summary(), rule, outcome, reason};
+  }
+
+  // For decisions already taken (refusals, cleanups): a failed write is
+  // reported, not fatal.
+  void record_after(const std::string& rule, const std::string& outcome, const std::string& reason) {
+    if (auto r = audit_.record(decision(rule, outcome, reason)); !r) {
+      log_message(log_, "warning", "moat-runc: AUDIT RECORD NOT WRITTEN for " + request_summary() + ": " +
+                                       r.error().message);
+    }
+  }
+
+  // For decisions about to take effect: nothing happens without its record.
+  Result<void> record_before(const std::string& rule, const std::string& reason) {
+    if (auto r = audit_.record(decision(rule, "allow", reason)); !r) {
+      return fail(request_summary() + " refused: " + r.error().message);
+    }
+    return {};
+  }
 
   int pass_through() {
     const Error e = exec_runc(env_.runc_path, inv_.runc_args);
@@ -248,7 +288,7 @@ class Runtime {
     auto rewritten = spec::rewrite_config(*config, input);
     if (!rewritten) {
       (void)allocator_.release(*id);
-      return refuse(rewritten.error().message);
+      return deny("runtime.spec", rewritten.error().message);
     }
     const auto protect = spec::load_protected_paths(state_dir_);
     if (!protect) {
@@ -257,7 +297,7 @@ class Runtime {
     }
     if (auto checked = spec::check_bind_sources(rewritten->config, *protect, *id); !checked) {
       (void)allocator_.release(*id);
-      return refuse(checked.error().message);
+      return deny("runtime.protected-mount", checked.error().message);
     }
     timings["rewrite"] = clock.lap_ms();
     const auto paths = rootfs::container_paths(state_dir_, *id);
@@ -292,6 +332,11 @@ class Runtime {
       undo(paths, *id);
       return failed(w.error());
     }
+    if (auto recorded = record_before("runtime.create", created_summary(*range, rewritten->report, prepared->notes));
+        !recorded) {
+      undo(paths, *id);
+      return refuse("moat-runc: " + recorded.error().message);
+    }
     auto status = run_runc(env_.runc_path, inv_.runc_args);
     if (!status) {
       undo(paths, *id);
@@ -303,6 +348,22 @@ class Runtime {
       undo(paths, *id);
     }
     return *status;
+  }
+
+  static std::string created_summary(const idmap::IdRange& range, const spec::RewriteReport& r,
+                                     const std::vector<std::string>& mount_notes) {
+    std::string text = "own user namespace, ids " + std::to_string(range.host_base) + "-" +
+                       std::to_string(range.host_base + range.size - 1);
+    const auto list = [&text](const char* what, const std::vector<std::string>& items) {
+      if (items.empty()) return;
+      text += std::string("; ") + what + ": ";
+      for (std::size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + items[i];
+    };
+    list("capabilities the host lacks left out", r.dropped_capabilities);
+    list("host devices left out", r.dropped_devices);
+    list("changes", r.notes);
+    list("mounts", mount_notes);
+    return text;
   }
 
   void report(const spec::RewriteReport& r, const std::vector<std::string>& mount_notes) {
@@ -339,7 +400,7 @@ class Runtime {
     if (const auto cwd = inv_.flag("cwd")) {
       auto checked = spec::rewrite_process(json{{"cwd", *cwd}}, 0);
       if (!checked) {
-        return refuse(checked.error().message);
+        return deny("runtime.exec", checked.error().message);
       }
     }
     if (const auto process_path = inv_.flag("process")) {
@@ -353,13 +414,16 @@ class Runtime {
       }
       auto rewritten = spec::rewrite_process(*process, *host_caps);
       if (!rewritten) {
-        return refuse(rewritten.error().message);
+        return deny("runtime.exec", rewritten.error().message);
       }
       if (rewritten->config != *process) {
         if (auto w = write_text_atomically(*process_path, rewritten->config.dump()); !w) {
           return failed(w.error());
         }
       }
+    }
+    if (auto recorded = record_before("runtime.exec", "process checked"); !recorded) {
+      return refuse("moat-runc: " + recorded.error().message);
     }
     return pass_through();
   }
@@ -375,6 +439,7 @@ class Runtime {
     }
     if (!runc_has_container(inv_.global.root, *id)) {
       undo(rootfs::container_paths(state_dir_, *id), *id);
+      record_after("runtime.delete", "allow", "deleted; mounts undone and id range freed");
     }
     return *status;
   }
@@ -382,6 +447,7 @@ class Runtime {
   const Invocation& inv_;
   const RuntimeEnvironment& env_;
   LogTarget log_;
+  RuntimeAudit audit_;
   std::string state_dir_;
   idmap::RangeAllocator allocator_;
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/audit/export/syslog_target.h"
 #include "core/json/strict_json.h"
 #include "core/settings/daemon_options.h"
 
@@ -146,6 +147,22 @@ void check_registries(const json& value, Problems& out) {
   }
 }
 
+// The syslog export settings are strings with a shape: a target the
+// exporter can parse, and files named by absolute path (moatd's working
+// directory is no place to look for a CA).
+void check_syslog_value(const std::string& key, const std::string& text, Problems& out) {
+  if (key == "moat.audit.syslog") {
+    if (const auto target = audit::exporter::parse_syslog_target(text); !target) {
+      out.push_back({"", target.error().message});
+    }
+  } else if (key == "moat.audit.syslogCaFile" || key == "moat.audit.syslogClientCert" ||
+             key == "moat.audit.syslogClientKey") {
+    if (!text.empty() && !text.starts_with('/')) {
+      out.push_back({"", "\"" + text + "\" must be an absolute path"});
+    }
+  }
+}
+
 }  // namespace
 
 std::string describe_type(const json& value) {
@@ -171,7 +188,11 @@ std::vector<ValueProblem> check_value(const SettingSpec& spec, json& value) {
       if (!value.is_boolean()) out.push_back({"", "expected true or false, found " + describe_type(value)});
       break;
     case ValueKind::kString:
-      if (!value.is_string()) out.push_back({"", "expected a string, found " + describe_type(value)});
+      if (!value.is_string()) {
+        out.push_back({"", "expected a string, found " + describe_type(value)});
+      } else {
+        check_syslog_value(spec.key, value.get<std::string>(), out);
+      }
       break;
     case ValueKind::kInteger:
       if (!value.is_number_integer()) {

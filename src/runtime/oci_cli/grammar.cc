@@ -87,7 +87,8 @@ constexpr std::array kGlobalFlags{
     FlagSpec{"log-format", "", K::kString},   FlagSpec{"root", "", K::kString},
     FlagSpec{"criu", "", K::kString},         FlagSpec{"systemd-cgroup", "", K::kBool},
     FlagSpec{"rootless", "", K::kString},     FlagSpec{"help", "h", K::kBool},
-    FlagSpec{"version", "v", K::kBool},       FlagSpec{"moat-state", "", K::kString}};
+    FlagSpec{"version", "v", K::kBool},       FlagSpec{"moat-state", "", K::kString},
+    FlagSpec{"moat-audit", "", K::kString}};
 
 struct CommandName {
   std::string_view name;
@@ -348,11 +349,11 @@ Result<Invocation, CliError> parse(std::span<const std::string> args) {
   for (std::size_t i = 0; i < global_count; ++i) {
     std::string_view a(args[i]);
     const std::string_view bare = a.substr(a.starts_with("--") ? 2 : 1);
-    if (bare == "moat-state") {
+    if (bare == "moat-state" || bare == "moat-audit") {
       ++i;  // its value is the next word
       continue;
     }
-    if (bare.starts_with("moat-state=")) {
+    if (bare.starts_with("moat-state=") || bare.starts_with("moat-audit=")) {
       continue;
     }
     inv.runc_args.push_back(args[i]);
@@ -360,6 +361,8 @@ Result<Invocation, CliError> parse(std::span<const std::string> args) {
   for (const FlagValue& f : global->flags) {
     if (f.name == "moat-state") {
       inv.moat.state_dir = f.value;
+    } else if (f.name == "moat-audit") {
+      inv.moat.audit_socket = f.value;
     } else if (f.name == "debug") {
       inv.global.debug = f.value == "true";
     } else if (f.name == "log") {

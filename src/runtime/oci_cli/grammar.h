@@ -76,7 +76,8 @@ struct GlobalOptions {
 // moat-runc's own global options; they come first (dockerd's runtimeArgs)
 // and are never passed on to runc.
 struct MoatOptions {
-  std::string state_dir;  // --moat-state DIR
+  std::string state_dir;     // --moat-state DIR
+  std::string audit_socket;  // --moat-audit SOCKET: moatd's control socket
 };
 
 struct Invocation {

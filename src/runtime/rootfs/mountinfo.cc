@@ -57,7 +57,8 @@ std::vector<MountInfoEntry> parse_mountinfo(std::string_view text) {
       continue;
     }
     out.push_back(MountInfoEntry{unescape_octal(head[4]), unescape_octal(tail[0]),
-                                 unescape_octal(tail[1]), std::string(tail[2])});
+                                 unescape_octal(tail[1]), std::string(tail[2]),
+                                 std::string(head[2]), unescape_octal(head[3])});
   }
   return out;
 }
@@ -93,6 +94,60 @@ std::vector<std::string> mounts_under(const std::vector<MountInfoEntry>& mounts,
     }
   }
   return out;
+}
+
+namespace {
+
+// a == b or a is a directory above b, by whole components.
+bool covers(std::string_view a, std::string_view b) {
+  if (a == "/") {
+    return true;
+  }
+  return b == a || (b.starts_with(a) && b.size() > a.size() && b[a.size()] == '/');
+}
+
+std::string joined(std::string_view base, std::string_view rest) {
+  if (rest.empty()) {
+    return base.empty() ? "/" : std::string(base);
+  }
+  return base == "/" ? std::string(rest) : std::string(base) + std::string(rest);
+}
+
+}  // namespace
+
+std::optional<std::string> bind_origin(const std::vector<MountInfoEntry>& mounts,
+                                       std::string_view path, std::string_view ignore_under) {
+  // The topmost mount whose mount point covers path, nearest first.
+  const MountInfoEntry* on = nullptr;
+  for (const MountInfoEntry& m : mounts) {
+    if (covers(m.mount_point, path) && (on == nullptr || m.mount_point.size() >= on->mount_point.size())) {
+      on = &m;
+    }
+  }
+  if (on == nullptr || on->root == "/" || on->root.empty()) {
+    return std::nullopt;
+  }
+  const std::string_view rest = path.substr(on->mount_point == "/" ? 0 : on->mount_point.size());
+  const MountInfoEntry* origin = nullptr;
+  for (const MountInfoEntry& m : mounts) {
+    if (&m == on || m.device != on->device || !covers(m.root, on->root)) {
+      continue;
+    }
+    if (!ignore_under.empty() && covers(ignore_under, m.mount_point)) {
+      continue;
+    }
+    if (origin == nullptr || m.root.size() < origin->root.size()) {
+      origin = &m;
+    }
+  }
+  if (origin == nullptr) {
+    return std::nullopt;
+  }
+  // on->root lies at or below origin->root; what is between is the path
+  // inside origin's mount point.
+  const std::string_view below =
+      std::string_view(on->root).substr(origin->root == "/" ? 0 : origin->root.size());
+  return joined(origin->mount_point, std::string(below) + std::string(rest));
 }
 
 Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount,

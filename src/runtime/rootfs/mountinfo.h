@@ -16,6 +16,8 @@ struct MountInfoEntry {
   std::string fs_type;
   std::string source;
   std::string super_options;  // still escaped, comma separated
+  std::string device;         // "major:minor"
+  std::string root;           // the directory of its filesystem it shows, unescaped
 };
 
 // Lines that do not have the mountinfo shape are skipped.
@@ -31,6 +33,16 @@ std::optional<MountInfoEntry> mount_at(const std::vector<MountInfoEntry>& mounts
 // (the order to unmount them in).
 std::vector<std::string> mounts_under(const std::vector<MountInfoEntry>& mounts,
                                       std::string_view dir);
+
+// The host path whose files `path` really shows, when the mount it lies on
+// shows a subdirectory of a filesystem that is also mounted elsewhere (a
+// bind mount, such as a local volume with o=bind): the mount point of the
+// widest other mount of the same device plus the rest of the path. Nothing
+// when the mount shows its filesystem's root or no other mount of that
+// device is visible; mounts under `ignore_under` (the runtime's own clones)
+// are not used.
+std::optional<std::string> bind_origin(const std::vector<MountInfoEntry>& mounts,
+                                       std::string_view path, std::string_view ignore_under = {});
 
 struct OverlayLayers {
   std::vector<std::string> lower_dirs;  // top first

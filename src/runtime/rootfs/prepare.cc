@@ -71,9 +71,37 @@ bool inside(const std::string& path, const std::string& root) {
   return !ec && !rel.empty() && *rel.begin() != ".." && rel != ".";
 }
 
+// Something mounted at or below the source that the host also shows
+// elsewhere (a local volume with o=bind, or a filesystem mounted on the
+// host too): its files are not the engine's own storage, so an ID-mapped
+// clone would let container root write there as host root. A filesystem
+// only mounted there (a tmpfs volume) is the volume's own; moat-runc's
+// clones of it for other containers (under `clones_dir`) do not count.
+bool shows_host_files(const std::string& source, const std::vector<MountInfoEntry>& mounts,
+                      const std::string& clones_dir) {
+  std::error_code ec;
+  const auto real = std::filesystem::weakly_canonical(source, ec);
+  const std::string path = ec ? source : real.string();
+  const auto below = [](const std::string& dir, const std::string& p) {
+    return p == dir || p.starts_with(dir + "/");
+  };
+  for (const MountInfoEntry& here : mounts) {
+    if (!below(path, here.mount_point)) continue;
+    if (here.root != "/") return true;  // a directory of a bigger filesystem
+    for (const MountInfoEntry& other : mounts) {
+      if (other.device == here.device && !below(path, other.mount_point) &&
+          !below(clones_dir, other.mount_point)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
                            const idmap::IdRange& range, const ContainerPaths& paths,
-                           const std::string& engine_data_root, Prepared& out) {
+                           const std::string& engine_data_root,
+                           const std::vector<MountInfoEntry>& host_mounts, Prepared& out) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) {
     return {};
   }
@@ -91,6 +119,12 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
     if (!inside(source, engine_data_root)) {
       out.notes.push_back("bind " + source + " -> " + destination +
                           " not ID-mapped: a host path, written as the container's own id range");
+      continue;
+    }
+    if (shows_host_files(source, host_mounts, parent_of(paths.dir))) {
+      out.notes.push_back("bind " + source + " -> " + destination +
+                          " not ID-mapped: a mount of host files sits there, written as the "
+                          "container's own id range");
       continue;
     }
     auto kind = ops.node_kind(source);
@@ -175,7 +209,7 @@ Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std:
   if (auto r = prepare_root(ops, root, range, paths, mounts, out); !r) {
     return unexpected(r.error());
   }
-  if (auto r = prepare_binds(ops, config, range, paths, engine_data_root, out); !r) {
+  if (auto r = prepare_binds(ops, config, range, paths, engine_data_root, mounts, out); !r) {
     return unexpected(r.error());
   }
   return out;

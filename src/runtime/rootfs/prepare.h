@@ -57,7 +57,10 @@ inline constexpr std::string_view kWorkDirName = "moat-work";
 // volumes) are ID-mapped so every container sees them with ids 0..65535.
 // Host directories are not: there container root writes as its own
 // unprivileged range, so it can never leave a root-owned or setuid-root file
-// on the host (the classic escape of docker-group users).
+// on the host (the classic escape of docker-group users). Neither is a source
+// in the data root where a mount of host files sits (a local volume created
+// with o=bind shows a host directory there); a filesystem mounted only there
+// (a tmpfs volume) is the volume's own and is ID-mapped.
 Result<Prepared> prepare(sys::PrivilegedOps& ops, const nlohmann::json& config,
                          const std::string& bundle, const idmap::IdRange& range,
                          const ContainerPaths& paths, std::string_view mountinfo,

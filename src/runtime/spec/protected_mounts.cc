@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
 #include "core/json/strict_json.h"
+#include "runtime/rootfs/mountinfo.h"
 
 namespace moat::runtime::spec {
 namespace {
@@ -46,6 +48,32 @@ fs::path resolved(const std::string& path) {
   return ec ? fs::path(path).lexically_normal() : p;
 }
 
+// Whether source is the same directory as guarded or one above it, by
+// inode: a bind mount of a whole filesystem (or of /) shows the same inodes
+// under another name, which no path comparison sees.
+bool shows_directory_above(const fs::path& source, const fs::path& guarded) {
+  for (fs::path p = guarded;; p = p.parent_path()) {
+    if (same_inode(source, p)) return true;
+    if (p == p.root_path() || p.empty()) return false;
+  }
+}
+
+std::optional<Refusal> reaches_protected(const std::string& given, const fs::path& source,
+                                         const ProtectedPaths& protect) {
+  for (const auto& p : protect.paths) {
+    const fs::path guarded = resolved(p);
+    const bool reaches = same_or_above(source, guarded) || same_or_above(guarded, source) ||
+                         shows_directory_above(source, guarded);
+    if (reaches) {
+      const std::string named = given == source.string() ? given : given + " (" + source.string() + ")";
+      return Refusal{"moat-runc: mount of " + named + " is refused: it reaches " + guarded.string() +
+                     ", which no container may mount (Enhanced Container Isolation protects the "
+                     "engine and Moat's own files)"};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
@@ -70,7 +98,18 @@ Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
 
 Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPaths& protect,
                                          const std::string& container_id) {
+  const auto mountinfo = rootfs::read_self_mountinfo();
+  if (!mountinfo) {
+    return unexpected(Refusal{"moat-runc: " + mountinfo.error().message +
+                              "; refusing bind mounts it cannot see through"});
+  }
+  return check_bind_sources(config, protect, container_id, *mountinfo);
+}
+
+Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPaths& protect,
+                                         const std::string& container_id, std::string_view mountinfo) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) return {};
+  const auto mounts = rootfs::parse_mountinfo(mountinfo);
   const fs::path data_root = resolved(protect.engine_data_root);
   const fs::path own_files = data_root / "containers" / container_id;
   const fs::path volumes = data_root / "volumes";
@@ -78,21 +117,25 @@ Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPath
     if (!is_bind(mount) || !mount.contains("source") || !mount["source"].is_string()) continue;
     const std::string given = mount["source"].get<std::string>();
     const fs::path source = resolved(given);
+    // What a bind mount at the source really shows: a local volume with
+    // o=bind is a host directory under a volume's name.
+    // (A data root mounted on itself shows its own path: nothing new.)
+    if (const auto origin = rootfs::bind_origin(mounts, source.string()); origin && *origin != source.string()) {
+      if (auto refused = reaches_protected(given, fs::path(*origin), protect)) return unexpected(*refused);
+    }
     // The engine's own per-container files and named volumes live in its
     // data root and are mounted into every container.
     if (same_or_above(own_files, source) && source != own_files) continue;
-    if (same_or_above(volumes, source) && source != volumes && source.parent_path() != volumes) continue;
-    for (const auto& p : protect.paths) {
-      const fs::path guarded = resolved(p);
-      const bool reaches = same_or_above(source, guarded) || same_or_above(guarded, source) ||
-                           same_inode(source, guarded);
-      if (reaches) {
-        const std::string named = given == source.string() ? given : given + " (" + source.string() + ")";
-        return unexpected(Refusal{"moat-runc: mount of " + named + " is refused: it reaches " + guarded.string() +
-                                  ", which no container may mount (Enhanced Container Isolation protects the "
-                                  "engine and Moat's own files)"});
+    if (same_or_above(volumes, source) && source != volumes && source.parent_path() != volumes) {
+      // Unless the volume shows a whole filesystem holding a protected path.
+      for (const auto& p : protect.paths) {
+        if (shows_directory_above(source, resolved(p))) {
+          return unexpected(*reaches_protected(given, source, ProtectedPaths{{p}, {}}));
+        }
       }
+      continue;
     }
+    if (auto refused = reaches_protected(given, source, protect)) return unexpected(*refused);
   }
   return {};
 }

@@ -7,6 +7,7 @@
 // line behind moatd: it holds for requests that reached the engine directly.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,8 +31,15 @@ inline constexpr const char* kProtectedPathsFile = "protected-paths.json";
 Result<ProtectedPaths> load_protected_paths(const std::string& state_dir);
 
 // Refuses the first bind mount whose source is, contains, or lies inside a
-// protected path.
+// protected path. A source on a bind mount (a local volume created with
+// o=bind shows a host directory under the engine's volumes directory) is
+// judged by the host directory it shows as well, which it reads from
+// /proc/self/mountinfo; an unreadable mount table refuses.
 Result<void, Refusal> check_bind_sources(const nlohmann::json& config, const ProtectedPaths& protect,
                                          const std::string& container_id);
+
+// The same with the mount table given, for tests.
+Result<void, Refusal> check_bind_sources(const nlohmann::json& config, const ProtectedPaths& protect,
+                                         const std::string& container_id, std::string_view mountinfo);
 
 }  // namespace moat::runtime::spec

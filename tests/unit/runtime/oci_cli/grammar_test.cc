@@ -27,13 +27,15 @@ std::string parse_error(const Args& args, int expected_exit = 1) {
 }
 
 TEST(OciCliGrammar, ParsesTheShimCreateCall) {
-  const Args args{"--moat-state", "/run/moat",  "--root",       "/run/docker/runtime-runc/moby",
+  const Args args{"--moat-state", "/run/moat",  "--moat-audit", "/run/moat/control.sock",
+                  "--root",       "/run/docker/runtime-runc/moby",
                   "--log",        "/b/log.json", "--log-format", "json",
                   "--systemd-cgroup", "create",  "--bundle",     "/b",
                   "--pid-file",   "/b/init.pid", "--console-socket", "/tmp/pty.sock",
                   "abc123"};
   const Invocation inv = parse_ok(args);
   EXPECT_EQ(inv.moat.state_dir, "/run/moat");
+  EXPECT_EQ(inv.moat.audit_socket, "/run/moat/control.sock");
   EXPECT_EQ(inv.global.root, "/run/docker/runtime-runc/moby");
   EXPECT_EQ(inv.global.log, "/b/log.json");
   EXPECT_EQ(inv.global.log_format, "json");
@@ -43,8 +45,8 @@ TEST(OciCliGrammar, ParsesTheShimCreateCall) {
   EXPECT_EQ(inv.flag("pid-file"), "/b/init.pid");
   EXPECT_EQ(inv.flag("console-socket"), "/tmp/pty.sock");
   EXPECT_EQ(inv.container_id(), "abc123");
-  // runc gets everything but moat's own option, in the order given.
-  const Args expected(args.begin() + 2, args.end());
+  // runc gets everything but moat's own options, in the order given.
+  const Args expected(args.begin() + 4, args.end());
   EXPECT_EQ(inv.runc_args, expected);
 }
 
@@ -61,11 +63,12 @@ TEST(OciCliGrammar, DefaultsMatchRunc) {
 
 TEST(OciCliGrammar, AcceptsGoFlagSpellings) {
   const Invocation inv =
-      parse_ok({"-root", "/r", "--log=/l", "-debug", "--moat-state=/s", "delete", "-f", "id"});
+      parse_ok({"-root", "/r", "--log=/l", "-debug", "--moat-state=/s", "--moat-audit=/c", "delete", "-f", "id"});
   EXPECT_EQ(inv.global.root, "/r");
   EXPECT_EQ(inv.global.log, "/l");
   EXPECT_TRUE(inv.global.debug);
   EXPECT_EQ(inv.moat.state_dir, "/s");
+  EXPECT_EQ(inv.moat.audit_socket, "/c");
   EXPECT_TRUE(inv.flag_bool("force"));
   EXPECT_EQ(inv.runc_args, (Args{"-root", "/r", "--log=/l", "-debug", "delete", "-f", "id"}));
 }

@@ -51,7 +51,7 @@ TEST(MountInfo, ReadsOverlayLayers) {
 
 TEST(MountInfo, ResolvesRelativeLayersAgainstTheDriverHome) {
   MountInfoEntry m{"/h/abc/merged", "overlay", "overlay",
-                   "rw,lowerdir=l/A:l/B,upperdir=abc/diff,workdir=abc/work"};
+                   "rw,lowerdir=l/A:l/B,upperdir=abc/diff,workdir=abc/work", "0:41", "/"};
   auto layers = overlay_layers(m, "/h");
   ASSERT_TRUE(layers);
   EXPECT_EQ(layers->lower_dirs, (std::vector<std::string>{"/h/l/A", "/h/l/B"}));
@@ -59,18 +59,40 @@ TEST(MountInfo, ResolvesRelativeLayersAgainstTheDriverHome) {
 }
 
 TEST(MountInfo, RefusesOverlaysItCannotReproduce) {
-  MountInfoEntry no_upper{"/m", "overlay", "overlay", "ro,lowerdir=/a:/b"};
+  MountInfoEntry no_upper{"/m", "overlay", "overlay", "ro,lowerdir=/a:/b", "0:41", "/"};
   EXPECT_EQ(overlay_layers(no_upper, "/").error().message,
             "overlay /m lacks lower, upper or work layers in its mount options");
   MountInfoEntry data{"/m", "overlay", "overlay",
-                      "rw,lowerdir=/a,datadir+=/d,upperdir=/u,workdir=/w"};
+                      "rw,lowerdir=/a,datadir+=/d,upperdir=/u,workdir=/w", "0:41", "/"};
   EXPECT_EQ(overlay_layers(data, "/").error().message,
             "overlay /m has data-only layers, which moat-runc cannot ID-map");
-  MountInfoEntry escaped{"/m", "overlay", "overlay", "rw,lowerdir=/a\\:b,upperdir=/u,workdir=/w"};
+  MountInfoEntry escaped{"/m", "overlay", "overlay", "rw,lowerdir=/a\\:b,upperdir=/u,workdir=/w", "0:41", "/"};
   EXPECT_EQ(overlay_layers(escaped, "/").error().message,
             "overlay layer path \"/a\\\" of /m cannot be read unambiguously");
-  MountInfoEntry ext4{"/m", "ext4", "/dev/vda", "rw"};
+  MountInfoEntry ext4{"/m", "ext4", "/dev/vda", "rw", "254:0", "/"};
   EXPECT_EQ(overlay_layers(ext4, "/").error().message, "/m is a ext4 mount, not an overlay");
+}
+
+TEST(MountInfo, FindsTheHostDirectoryABindMountShows) {
+  const auto mounts = parse_mountinfo(
+      "27 1 254:0 / / rw - ext4 /dev/vda rw\n"
+      "60 27 254:0 /srv/docker /var/lib/docker rw - ext4 /dev/vda rw\n"
+      "90 60 254:0 /home/dev/my\\040dir /var/lib/docker/volumes/bv/_data rw - ext4 /dev/vda rw\n"
+      "91 27 0:50 / /var/lib/docker/volumes/tv/_data rw - tmpfs tmpfs rw\n"
+      "95 27 254:0 /home/dev/my\\040dir /run/moat/containers/c/binds/1 rw - ext4 /dev/vda rw\n");
+  ASSERT_EQ(mounts.size(), 5U);
+  EXPECT_EQ(mounts[2].device, "254:0");
+  EXPECT_EQ(mounts[2].root, "/home/dev/my dir");
+  EXPECT_EQ(bind_origin(mounts, "/var/lib/docker/volumes/bv/_data"), "/home/dev/my dir");
+  EXPECT_EQ(bind_origin(mounts, "/var/lib/docker/volumes/bv/_data/a/b"), "/home/dev/my dir/a/b");
+  // The data root is itself a bind of /srv/docker.
+  EXPECT_EQ(bind_origin(mounts, "/var/lib/docker/volumes/plain/_data"), "/srv/docker/volumes/plain/_data");
+  EXPECT_EQ(bind_origin(mounts, "/etc"), std::nullopt);
+  EXPECT_EQ(bind_origin(mounts, "/var/lib/docker/volumes/tv/_data"), std::nullopt);
+  // Without the host's root mount only the runtime's own clone shows that
+  // directory, and that is no origin.
+  const std::vector<MountInfoEntry> without_root{mounts[2], mounts[4]};
+  EXPECT_EQ(bind_origin(without_root, "/var/lib/docker/volumes/bv/_data", "/run/moat"), std::nullopt);
 }
 
 }  // namespace

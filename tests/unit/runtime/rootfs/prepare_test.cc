@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -166,6 +167,46 @@ TEST(RootfsPrepare, PlainDirectoryRootIsClonedAndUnmappableBindsAreKept) {
             (std::vector<std::string>{
                 "bind /run/docker.sock -> /run/docker.sock kept as is: not a file or directory",
                 "bind /proc/x -> /x kept as is: cannot ID-map /proc/x: Invalid argument"}));
+}
+
+// docker volume create -o type=none -o o=bind -o device=/home/dev/x: the
+// engine bind-mounts the host directory on the volume's _data. ID-mapping it
+// would let container root leave setuid-root files in the developer's home.
+TEST(RootfsPrepare, AVolumeThatIsAMountOfHostFilesIsNotIdMapped) {
+  json config = fixture("plain.json");
+  config["root"]["path"] = "rootfs";
+  config["mounts"] = json::array();
+  const std::vector<std::string> volumes{"bind-home", "bind-shm", "tmpfs", "plain"};
+  for (const std::string& v : volumes) {
+    const std::string source = "/var/lib/docker/volumes/" + v + "/_data";
+    config["mounts"].push_back(json{{"destination", "/" + v}, {"type", "bind"}, {"source", source},
+                                    {"options", json::array({"rbind"})}});
+  }
+  RecordingOps ops;
+  for (const std::string& v : volumes) {
+    ops.kinds["/var/lib/docker/volumes/" + v + "/_data"] = sys::NodeKind::kDirectory;
+  }
+  const std::string mountinfo =
+      "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n"
+      "30 27 0:27 / /dev/shm rw - tmpfs tmpfs rw\n"
+      // -o type=none -o o=bind -o device=/home/dev/x
+      "90 27 254:0 /home/dev/x /var/lib/docker/volumes/bind-home/_data rw,relatime - ext4 /dev/vda rw\n"
+      // -o type=none -o o=bind -o device=/dev/shm: the root of a filesystem the host shows too
+      "91 27 0:27 / /var/lib/docker/volumes/bind-shm/_data rw - tmpfs tmpfs rw\n"
+      // -o type=tmpfs: a filesystem of its own, also cloned for another container
+      "92 27 0:60 / /var/lib/docker/volumes/tmpfs/_data rw - tmpfs tmpfs rw\n"
+      "93 27 0:60 / /s/containers/other/binds/2 rw - tmpfs tmpfs rw\n";
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), mountinfo,
+                          "/var/lib/docker");
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(prepared->binds, (std::vector<std::pair<std::size_t, std::string>>{
+                                 {2, "/s/containers/id/binds/2"}, {3, "/s/containers/id/binds/3"}}));
+  const std::string tail = " not ID-mapped: a mount of host files sits there, written as the container's own id range";
+  EXPECT_EQ(prepared->notes, (std::vector<std::string>{"bind /var/lib/docker/volumes/bind-home/_data -> /bind-home" + tail,
+                                                       "bind /var/lib/docker/volumes/bind-shm/_data -> /bind-shm" + tail}));
+  EXPECT_EQ(std::count(ops.calls.begin(), ops.calls.end(), "rclone /var/lib/docker/volumes/bind-home/_data"), 0);
+  EXPECT_EQ(std::count(ops.calls.begin(), ops.calls.end(), "rclone /var/lib/docker/volumes/bind-shm/_data"), 0);
+  EXPECT_EQ(std::count(ops.calls.begin(), ops.calls.end(), "rclone /var/lib/docker/volumes/tmpfs/_data"), 1);
 }
 
 TEST(RootfsPrepare, RefusesConfigWithoutRoot) {

@@ -82,6 +82,32 @@ TEST_F(ProtectedMounts, IgnoresMountsThatAreNotBinds) {
   EXPECT_TRUE(check_bind_sources(config, protect_, "c1"));
 }
 
+// docker volume create -o type=none -o o=bind -o device=<dir> straight at
+// the engine: the volume's _data is a bind mount of that host directory.
+TEST_F(ProtectedMounts, AVolumeBoundToAProtectedDirectoryIsRefusedByWhatItShows) {
+  const std::string volume = dir_ + "/data/volumes/v/_data";
+  const json config = {{"mounts", {{{"destination", "/x"}, {"type", "bind"}, {"source", volume},
+                                    {"options", {"rbind", "rw"}}}}}};
+  const std::string root_line = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n";
+  const auto bound_to = [&](const std::string& host_dir) {
+    const std::string info = root_line + "90 27 254:0 " + host_dir + " " + volume + " rw - ext4 /dev/vda rw\n";
+    const auto r = check_bind_sources(config, protect_, "c1", info);
+    return r ? std::string("allowed") : r.error().message;
+  };
+  const std::string tail = ", which no container may mount (Enhanced Container Isolation protects the engine and "
+                           "Moat's own files)";
+  EXPECT_EQ(bound_to(dir_ + "/run"), "moat-runc: mount of " + volume + " (" + dir_ + "/run) is refused: it reaches " +
+                                         dir_ + "/run/moat" + tail);
+  EXPECT_EQ(bound_to(dir_ + "/run/moat/sub"), "moat-runc: mount of " + volume + " (" + dir_ +
+                                                  "/run/moat/sub) is refused: it reaches " + dir_ + "/run/moat" + tail);
+  EXPECT_EQ(bound_to(dir_ + "/home/dev/project"), "allowed");
+  // A plain named volume: nothing is mounted on it, or the data root is
+  // mounted on itself (as moatctl up does).
+  EXPECT_TRUE(check_bind_sources(config, protect_, "c1", root_line));
+  EXPECT_TRUE(check_bind_sources(config, protect_, "c1",
+                                 root_line + "42 27 254:0 " + dir_ + "/data " + dir_ + "/data rw - ext4 /dev/vda rw\n"));
+}
+
 TEST_F(ProtectedMounts, AMissingListFailsClosed) {
   const auto r = load_protected_paths(dir_ + "/nowhere");
   ASSERT_FALSE(r);

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# What the audit log costs: the same Docker API load through moatd with audit
+# on (as shipped) and with --audit-off-for-benchmark, interleaved in one run
+# (rounds of on, off, on, off, ...; each round restarts moatd in the other
+# mode), at 1 and 8 connections, for GET /_ping, GET /containers/json and a
+# create that moatd refuses (privileged, / bound) and records. Prints the
+# median ops/s of each mode, the ratio on/off and the cost per request; then
+# the records/s AuditLog::append writes per fsync policy (audit_append_bench).
+#   bench/audit_throughput.sh [BUILD_DIR] [SECONDS] [ROUNDS]
+# Needs root, busybox-static and BUILD_DIR/bin/{moatctl,moatd,moat-api-load,audit_append_bench}:
+#   scripts/build.sh build-bench -DMOAT_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release
+# Goal at 8 connections: audit on >= 0.95 x audit off (audit adds under 5 %).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build-bench}
+seconds=${2:-3}
+rounds=${3:-3}
+moatctl=$build/bin/moatctl
+moatd=$build/bin/moatd
+load=$build/bin/moat-api-load
+append_bench=$build/bin/audit_append_bench
+warmup=0.5
+scenarios=(ping containers-json refused-create)
+connection_counts=(1 8)
+modes=(on off)
+
+for tool in "$moatctl" "$moatd" "$load" "$append_bench"; do
+  if [ ! -x "$tool" ]; then
+    echo "audit_throughput: $tool is missing; build it with" >&2
+    echo "  scripts/build.sh $build -DMOAT_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release" >&2
+    exit 2
+  fi
+done
+if [ "$(id -u)" != 0 ]; then
+  echo "audit_throughput: run as root: moatctl up starts the engine" >&2
+  exit 2
+fi
+for cmd in docker curl; do
+  command -v "$cmd" >/dev/null || { echo "audit_throughput: $cmd is not installed" >&2; exit 2; }
+done
+
+# Unix socket paths must stay under 108 bytes: keep the root short.
+work=$(mktemp -d /tmp/moat-bench-XXXXXX)
+chmod 755 "$work"
+stack=$work/stack
+socket=$stack/docker.sock
+audit_log_dir=$stack/audit/moatd
+moatd_pid=
+stop_moatd() {
+  if [ -n "$moatd_pid" ]; then
+    kill "$moatd_pid" 2>/dev/null || true
+    wait "$moatd_pid" 2>/dev/null || true
+    moatd_pid=
+  fi
+}
+cleanup() {
+  stop_moatd
+  $moatctl down --root "$stack" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat > "$work/admin.json" <<'JSON'
+{"configurationFileVersion": 2,
+ "linuxVM": {"dockerDaemonOptions": {"locked": true, "value": "{\"bridge\": \"none\", \"iptables\": false, \"ip6tables\": false}"}}}
+JSON
+$moatctl up --root "$stack" --admin-settings "$work/admin.json" >/dev/null
+
+export DOCKER_HOST=unix://$stack/engine.sock
+tar -C /bin -c busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - bench/busybox >/dev/null
+# A few running containers, so that containers/json answers with a list
+# the size of a developer's `docker ps`, not an empty array.
+for i in 1 2 3; do
+  docker run -d --network none --name "bench-listed-$i" bench/busybox sleep 3600 >/dev/null
+done
+
+# From here on moatd runs as this script's child, started the same way in
+# both modes, so the only difference between them is the flag. The one
+# `moatctl up` started goes first (it holds the audit log's lock).
+up_moatd=$(grep -o '"moatd": *[0-9]*' "$stack/state/stack.json" | grep -o '[0-9]*$' || true)
+if [ -n "$up_moatd" ]; then
+  kill "$up_moatd" 2>/dev/null || true
+  for _ in $(seq 200); do
+    kill -0 "$up_moatd" 2>/dev/null || break
+    sleep 0.05
+  done
+fi
+
+# start_moatd on|off
+start_moatd() {
+  local flags=()
+  [ "$1" = off ] && flags=(--audit-off-for-benchmark)
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$moatd" --root "$stack" \
+    --admin-settings "$work/admin.json" "${flags[@]}" >>"$work/moatd-$1.log" 2>&1 &
+  moatd_pid=$!
+  for _ in $(seq 200); do
+    if [ "$(curl -s --max-time 1 --unix-socket "$socket" http://docker/v1.41/_ping 2>/dev/null)" = OK ]; then
+      return 0
+    fi
+    kill -0 "$moatd_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "audit_throughput: moatd (audit $1) did not come up; its log:" >&2
+  cat "$work/moatd-$1.log" >&2
+  exit 1
+}
+
+# Lines in moatd's audit log files, all rotations included.
+audit_lines() { cat "$audit_log_dir"/audit.log* 2>/dev/null | wc -l; }
+
+# Sanity: moatd refuses the request the refused-create scenario sends, and
+# audit on records while audit off does not.
+for mode in "${modes[@]}"; do
+  start_moatd "$mode"
+  before=$(audit_lines)
+  if ! "$load" --socket "$socket" --connections 1 --duration 0.2 --warmup 0 \
+    --scenario refused-create --image bench/busybox >"$work/sanity.out" 2>&1; then
+    echo "audit_throughput: moatd (audit $mode) did not answer the refused create with 403:" >&2
+    cat "$work/sanity.out" >&2
+    exit 1
+  fi
+  after=$(audit_lines)
+  if [ "$mode" = on ] && [ "$after" -le "$before" ]; then
+    echo "audit_throughput: moatd with audit on wrote no audit line ($audit_log_dir)" >&2
+    exit 1
+  fi
+  if [ "$mode" = off ] && [ "$after" != "$before" ]; then
+    echo "audit_throughput: moatd with --audit-off-for-benchmark still wrote audit lines" >&2
+    exit 1
+  fi
+  stop_moatd
+done
+
+# Reads a number from moat-api-load's one-line JSON (numbers come before
+# the free-text error samples).
+field() { grep -o "\"$1\":[0-9.eE+-]*" "$2" | head -n1 | cut -d: -f2; }
+
+failed=0
+declare -A samples p50 err
+records_written=0
+requests_on=0
+for round in $(seq "$rounds"); do
+  # Alternate which mode opens a round, so neither always runs first.
+  order=("${modes[@]}")
+  [ $((round % 2)) = 0 ] && order=(off on)
+  for mode in "${order[@]}"; do
+    start_moatd "$mode"
+    before=$(audit_lines)
+    for scenario in "${scenarios[@]}"; do
+      for conns in "${connection_counts[@]}"; do
+        key=$scenario-$conns-$mode
+        out=$work/$key-$round
+        if ! "$load" --socket "$socket" --connections "$conns" --duration "$seconds" \
+          --warmup "$warmup" --scenario "$scenario" --image bench/busybox --json \
+          >"$out.json" 2>"$out.err"; then
+          err[$key]="${err[$key]:-}${err[$key]:+, }round $round: $(field errors "$out.json" || echo '?')"
+          failed=1
+        fi
+        samples[$key]="${samples[$key]:-} $(field ops_per_s "$out.json" || true)"
+        p50[$key]="${p50[$key]:-} $(field p50_us "$out.json" || true)"
+        if [ "$mode" = on ]; then
+          requests=$(field requests "$out.json" || true)
+          requests_on=$((requests_on + ${requests:-0}))
+        fi
+      done
+    done
+    if [ "$mode" = on ]; then
+      records_written=$((records_written + $(audit_lines) - before))
+    fi
+    stop_moatd
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.0f-%.0f", lo, hi; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
+num() { awk -v a="$1" 'BEGIN { if (a == "") print "-"; else printf "%.0f", a }'; }
+# What audit adds to each request, in microseconds of the whole system's time.
+cost_us() { awk -v on="$1" -v off="$2" 'BEGIN { if (on + 0 == 0 || off + 0 == 0) print "-"; else printf "%.1f", 1e6 / on - 1e6 / off }'; }
+verdict() { awk -v r="$1" -v goal="$2" 'BEGIN { if (r == "-") print "n/a"; else if (r + 0 >= goal) print "met"; else print "MISSED" }'; }
+
+echo
+echo "Docker API through moatd, audit on vs --audit-off-for-benchmark: $rounds rounds x $seconds s per run"
+echo "after ${warmup} s warm-up, modes interleaved; median ops/s (range), p50 latency in us, cost = 1/on - 1/off"
+printf '%-16s %5s %10s %10s %7s %8s %15s %15s %9s\n' \
+  scenario conns on off on/off "cost us" "on range" "off range" "p50 on/off"
+declare -A on_off
+for scenario in "${scenarios[@]}"; do
+  for conns in "${connection_counts[@]}"; do
+    k=$scenario-$conns
+    on=$(echo "${samples[$k-on]:-}" | median)
+    off=$(echo "${samples[$k-off]:-}" | median)
+    on_off[$k]=$(ratio "$on" "$off")
+    printf '%-16s %5s %10s %10s %7s %8s %15s %15s %9s\n' "$scenario" "$conns" "$(num "$on")" "$(num "$off")" \
+      "${on_off[$k]}" "$(cost_us "$on" "$off")" "$(echo "${samples[$k-on]:-}" | spread)" \
+      "$(echo "${samples[$k-off]:-}" | spread)" \
+      "$(num "$(echo "${p50[$k-on]:-}" | median)")/$(num "$(echo "${p50[$k-off]:-}" | median)")"
+  done
+done
+echo
+echo "Audit lines written while audit was on: $records_written for $requests_on measured requests (warm-up included in lines)"
+echo
+echo "Goal at 8 connections: audit on >= 0.95 x audit off"
+for scenario in "${scenarios[@]}"; do
+  printf '  %-16s on/off %6s (%s)\n' "$scenario" "${on_off[$scenario-8]}" "$(verdict "${on_off[$scenario-8]}" 0.95)"
+done
+
+# The stack is no longer needed: tear it down so the writer benchmark has
+# the machine to itself.
+stop_moatd
+$moatctl down --root "$stack" >/dev/null 2>&1 || true
+
+echo
+echo "AuditLog::append, ~400-byte request summary, checkpoint every 1000 records, in ${TMPDIR:-/tmp}"
+echo "(raw write: lines of the same length, one write(2) each, synced as the policy syncs)"
+csv=$work/append.csv
+"$append_bench" --benchmark_min_time=0.3 --benchmark_repetitions=3 \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+  --benchmark_format=csv >"$csv" 2>"$work/append.err" || {
+  echo "audit_throughput: audit_append_bench failed:" >&2
+  cat "$work/append.err" "$csv" >&2
+  exit 1
+}
+# items_per_second of the median of each benchmark.
+rate() { awk -F, -v name="\"$1/real_time_median\"" '$1 == name { print $7 }' "$csv"; }
+cpu_rate() { awk -F, -v name="\"$1_median\"" '$1 == name { print $7 }' "$csv"; }
+printf '%-24s %14s %14s %9s\n' "fsync policy" "audit rec/s" "raw write/s" audit/raw
+for policy in checkpoints every_record never; do
+  a=$(rate "audit_append/fsync:$policy")
+  r=$(rate "raw_write/fsync:$policy")
+  printf '%-24s %14s %14s %9s\n' "$policy" "$(num "$a")" "$(num "$r")" "$(ratio "$a" "$r")"
+done
+printf '%-24s %14s\n' "checkpoints, rotate 1MiB" "$(num "$(rate "audit_append/fsync:checkpoints/rotate:1MiB")")"
+for policy in checkpoints never; do
+  printf '%-24s %14s\n' "$policy, no state file" "$(num "$(rate "audit_append/fsync:$policy/no-state-file")")"
+done
+echo "CPU only: to_line + sha256 $(num "$(cpu_rate cpu/to_line+sha256)")/s, checkpoint signature $(num "$(cpu_rate cpu/checkpoint_sign)")/s"
+
+if [ "$failed" != 0 ]; then
+  echo
+  echo "Runs with errors (results of those runs are not comparable):"
+  for k in "${!err[@]}"; do
+    echo "  $k: ${err[$k]} failed operation(s)"
+  done
+  for f in "$work"/*.err; do
+    [ -s "$f" ] && sed "s|^|  $(basename "$f" .err): |" "$f"
+  done
+  exit 1
+fi

@@ -1,0 +1,41 @@
+#pragma once
+// moat-runc's audit records. moatd writes the machine's one audit log; this
+// hands it each runtime decision over moatd's control socket and waits
+// until it is written. A container is created or an exec is let through only
+// once its record is in the log: when it cannot be written (moatd not
+// answering, the log full and moat.audit.onWriteFailure "refuse"), the
+// caller refuses. Refusals and cleanups proceed either way; their record,
+// if lost, is reported in the runtime's log instead, never dropped silently.
+
+#include <string>
+
+#include "core/result/result.h"
+
+namespace moat::runtime {
+
+struct RuntimeDecision {
+  std::string container;
+  std::string request;  // what was asked: "create <id>", "exec <id> ..."
+  std::string rule;     // "runtime.create", "runtime.spec", ...
+  std::string outcome;  // "allow", "deny", "error"
+  std::string reason;
+};
+
+class RuntimeAudit {
+ public:
+  // Empty socket: no audit (moat-runc run by hand, outside a Moat stack).
+  explicit RuntimeAudit(std::string control_socket) : socket_(std::move(control_socket)) {}
+
+  bool enabled() const { return !socket_.empty(); }
+
+  // Ok once moatd has written the record; the error says why not.
+  Result<void> record(const RuntimeDecision& decision) const;
+
+ private:
+  std::string socket_;
+};
+
+// The body moatd's POST /audit/runtime-records takes.
+std::string runtime_record_body(const RuntimeDecision& decision);
+
+}  // namespace moat::runtime
