@@ -5,6 +5,7 @@
 // the file is marked broken and refuses further appends: its state is no
 // longer known, and guessing would risk a silent gap.
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -34,6 +35,10 @@ class AppendFile {
   // fdatasync. A failure marks the file broken: after a failed fsync the
   // kernel may have dropped the dirty pages, so a retry proves nothing.
   Result<void, AuditError> sync();
+
+  // A second descriptor of the same file, for syncing it without the
+  // writer's lock (fdatasync covers the file, whichever descriptor asks).
+  UniqueFd duplicate() const { return UniqueFd(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0)); }
 
   std::uint64_t size() const { return size_; }
   bool broken() const { return broken_; }

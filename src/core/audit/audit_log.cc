@@ -166,14 +166,56 @@ void AuditLog::after_checkpoint_locked(const Checkpoint& checkpoint, const std::
   last_hash_ = sha256_hex(line);
   records_since_checkpoint_ = 0;
   last_checkpoint_time_ = time;
-  if (!options_.state_file) return;
-  if (auto saved = write_checkpoint_state(*options_.state_file, line); !saved) {
-    deferred = saved.error().with_context("updating the checkpoint state after seq " +
-                                          std::to_string(checkpoint.seq));
-  }
+  if (auto saved = write_state(checkpoint.seq, line); !saved) deferred = saved.error();
 }
 
-Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditError>& deferred) {
+Result<void, AuditError> AuditLog::write_state(std::uint64_t seq, const std::string& line) {
+  if (!options_.state_file) return {};
+  const std::lock_guard lock(state_mutex_);
+  if (seq <= state_seq_) return {};
+  if (auto saved = write_checkpoint_state(*options_.state_file, line); !saved) {
+    return moat::unexpected(
+        saved.error().with_context("updating the checkpoint state after seq " + std::to_string(seq)));
+  }
+  state_seq_ = seq;
+  return {};
+}
+
+bool AuditLog::syncs_in_background() const {
+  return options_.fsync == FsyncPolicy::kCheckpoints && options_.checkpoint_interval.count() > 0;
+}
+
+void AuditLog::owe_sync_locked(const Checkpoint& checkpoint, const std::string& line, Timestamp time) {
+  last_hash_ = sha256_hex(line);
+  records_since_checkpoint_ = 0;
+  last_checkpoint_time_ = time;
+  owed_sync_ = OwedSync{file_->duplicate(), file_->path(), checkpoint.seq, line};
+  wake_.notify_all();
+}
+
+void AuditLog::settle_owed_sync(std::unique_lock<std::mutex>& lock) {
+  if (!owed_sync_) return;
+  OwedSync owed = std::move(*owed_sync_);
+  owed_sync_.reset();
+  lock.unlock();
+  std::optional<AuditError> failure;
+  std::optional<AuditError> deferred;
+  if (!owed.file.valid() || ::fdatasync(owed.file.get()) != 0) {
+    failure = io_error(owed.file.valid() ? errno : EBADF, "fdatasync " + owed.path.string())
+                  .with_context("syncing the log up to the checkpoint after seq " + std::to_string(owed.seq));
+  } else if (auto saved = write_state(owed.seq, owed.line); !saved) {
+    deferred = saved.error();
+  }
+  if (failure) report_deferred(*failure);
+  if (deferred) report_deferred(*deferred);
+  lock.lock();
+  // After a failed fsync the kernel may have dropped the pages: what the
+  // log holds is no longer known, so nothing more is written to it.
+  if (failure && !background_sync_failure_) background_sync_failure_ = failure;
+}
+
+Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditError>& deferred,
+                                                           bool in_background) {
   if (records_since_checkpoint_ == 0) return {};
   if (auto opened = ensure_file_locked(); !opened) return opened;
   const Timestamp time = now();
@@ -183,6 +225,10 @@ Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditEr
   if (auto written = file_->append(line + "\n"); !written) {
     return moat::unexpected(written.error().with_context("writing the checkpoint for seq " +
                                                          std::to_string(last_seq_)));
+  }
+  if (in_background && syncs_in_background()) {
+    owe_sync_locked(*checkpoint, line, time);
+    return {};
   }
   after_checkpoint_locked(*checkpoint, line, time, deferred);
   if (options_.fsync != FsyncPolicy::kNever) {
@@ -228,6 +274,7 @@ Result<std::uint64_t, AuditError> AuditLog::append_locked(Record record,
     return moat::unexpected(
         error.with_context("record seq " + std::to_string(seq) + " was not written"));
   };
+  if (background_sync_failure_) return not_written(*background_sync_failure_);
   if (auto opened = ensure_file_locked(); !opened) return not_written(opened.error());
 
   const Timestamp time = now();
@@ -267,14 +314,17 @@ Result<std::uint64_t, AuditError> AuditLog::append_locked(Record record,
   if (auto written = file_->append(bytes); !written) return not_written(written.error());
 
   last_seq_ = seq;
-  if (checkpoint) {
+  const bool background = syncs_in_background();
+  if (checkpoint && background) {
+    owe_sync_locked(*checkpoint, checkpoint_line, time);
+  } else if (checkpoint) {
     after_checkpoint_locked(*checkpoint, checkpoint_line, time, deferred);
   } else {
     last_hash_ = record_hash;
     records_since_checkpoint_ = covered;
   }
   const bool sync = options_.fsync == FsyncPolicy::kEveryRecord ||
-                    (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint);
+                    (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint && !background);
   if (sync) {
     if (auto synced = file_->sync(); !synced) {
       return moat::unexpected(synced.error().with_context("record seq " + std::to_string(seq) +
@@ -305,9 +355,10 @@ Result<void, AuditError> AuditLog::close() {
   std::optional<AuditError> deferred;
   Result<void, AuditError> result;
   {
-    const std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (closed_) return {};
     closed_ = true;
+    settle_owed_sync(lock);  // the older checkpoint's state first: the state file only moves forward
     result = write_checkpoint_locked(deferred);
     if (result && file_ && options_.fsync == FsyncPolicy::kNever) {
       // Even without per-write syncs, a clean close leaves the file on disk.
@@ -346,11 +397,12 @@ void AuditLog::tick(std::stop_token stop) {
   const auto period = std::max(options_.checkpoint_interval / 4, std::chrono::milliseconds(1));
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
-    wake_.wait_for(lock, stop, period, [] { return false; });
+    wake_.wait_for(lock, stop, period, [this] { return owed_sync_.has_value(); });
     if (stop.stop_requested() || closed_) break;
-    if (!checkpoint_due_locked(records_since_checkpoint_, now())) continue;
+    settle_owed_sync(lock);
+    if (closed_ || !checkpoint_due_locked(records_since_checkpoint_, now())) continue;
     std::optional<AuditError> deferred;
-    if (auto result = write_checkpoint_locked(deferred); !result) {
+    if (auto result = write_checkpoint_locked(deferred, true); !result) {
       deferred = result.error().with_context("writing a checkpoint in the background");
     }
     if (deferred) {

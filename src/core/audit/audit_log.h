@@ -41,7 +41,11 @@ namespace moat::core::audit {
 
 enum class FsyncPolicy {
   kEveryRecord,  // fdatasync after every append: a returned seq survives power loss
-  kCheckpoints,  // fdatasync after checkpoints, rotation and close only
+  // fdatasync after checkpoints, rotation and close only. With a checkpoint
+  // interval, the sync after a checkpoint (and the state file update after
+  // it) is done by the background thread, so no append waits for the disk;
+  // if that sync fails, every later append fails with its error.
+  kCheckpoints,
   kNever,        // leave it to the kernel (tests, tmpfs)
 };
 
@@ -109,10 +113,22 @@ class AuditLog {
   Result<void, AuditError> ensure_file_locked();
   // `deferred` receives failures that must not fail the call itself (a
   // state file update after a checkpoint that is already in the log).
-  Result<void, AuditError> write_checkpoint_locked(std::optional<AuditError>& deferred);
+  // With `in_background`, the sync and state update are left to the
+  // background thread (kCheckpoints only, see syncs_in_background()).
+  Result<void, AuditError> write_checkpoint_locked(std::optional<AuditError>& deferred,
+                                                   bool in_background = false);
   Result<void, AuditError> rotate_locked(std::optional<AuditError>& deferred);
   void after_checkpoint_locked(const Checkpoint& checkpoint, const std::string& line,
                                Timestamp time, std::optional<AuditError>& deferred);
+  bool syncs_in_background() const;
+  // Leaves the sync of the file holding `checkpoint` and the state update to
+  // the background thread; a newer checkpoint replaces an older one owed.
+  void owe_sync_locked(const Checkpoint& checkpoint, const std::string& line, Timestamp time);
+  // Syncs the owed checkpoint's file and then records it in the state file.
+  // Takes `lock` (held on entry and on return) off while the disk works.
+  void settle_owed_sync(std::unique_lock<std::mutex>& lock);
+  // The state file only moves forward, whichever thread writes it.
+  Result<void, AuditError> write_state(std::uint64_t seq, const std::string& line);
   // Called without the lock held.
   void report_deferred(AuditError error);
   void tick(std::stop_token stop);
@@ -132,6 +148,18 @@ class AuditLog {
   bool create_current_ = false;  // audit.log must be created (new log or after rotation)
   bool closed_ = false;
   std::optional<AuditError> deferred_error_;
+
+  struct OwedSync {
+    UniqueFd file;
+    std::filesystem::path path;
+    std::uint64_t seq = 0;
+    std::string line;
+  };
+  std::optional<OwedSync> owed_sync_;
+  std::optional<AuditError> background_sync_failure_;  // appends refuse once set
+
+  std::mutex state_mutex_;  // taken after mutex_ when both are held
+  std::uint64_t state_seq_ = 0;
 
   std::jthread ticker_;  // last: stopped before the members above go away
 };

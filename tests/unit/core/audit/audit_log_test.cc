@@ -441,5 +441,41 @@ TEST(AuditLog, ReportsAFailedStateUpdateWithoutFailingTheRecord) {
                                      ": No such file or directory");
 }
 
+// moatd's policy: the disk sync after a checkpoint and the state update
+// come from the background thread, so appends never wait for the disk; the
+// state still follows the log, and a closed log verifies.
+TEST(AuditLog, CheckpointSyncsAndStateUpdatesHappenInTheBackground) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = quiet_options(dir / "log");
+  options.fsync = FsyncPolicy::kCheckpoints;
+  options.checkpoint_every = 3;
+  options.checkpoint_interval = std::chrono::seconds(60);
+  options.state_file = dir / "audit.state";
+  std::vector<AuditError> reported;
+  options.on_deferred_error = [&](const AuditError& error) { reported.push_back(error); };
+  {
+    auto log = AuditLog::open(options, key);
+    ASSERT_TRUE(log) << log.error().message;
+    for (int i = 1; i <= 7; ++i) ASSERT_TRUE((*log)->append(sample_record(i)));
+    // Checkpoints after seq 3 and 6; the state catches up with the newest.
+    std::string state;
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(dir / "audit.state");
+      state.assign(std::istreambuf_iterator<char>(in), {});
+      if (state.find("\"seq\":6") != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_NE(state.find("\"seq\":6,\"sig\""), std::string::npos) << state;
+  }
+  EXPECT_TRUE(reported.empty());
+  const auto lines = read_lines(dir / "log" / "audit.log");
+  ASSERT_EQ(lines.size(), 10U);  // 7 records, checkpoints after 3, 6 and at close
+  // Reopening checks the log against the state: it must not be behind.
+  auto reopened = AuditLog::open(options, key);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->last_seq(), 7U);
+}
+
 }  // namespace
 }  // namespace moat::core::audit
