@@ -34,26 +34,19 @@ for cmd in haproxy docker curl; do
   command -v "$cmd" >/dev/null || { echo "api_throughput: $cmd is not installed" >&2; exit 2; }
 done
 
-# Unix socket paths must stay under 108 bytes: keep the root short.
-work=$(mktemp -d /tmp/moat-bench-XXXXXX)
-chmod 755 "$work"
-stack=$work/stack
+. bench/lib/bench_stack.sh
+work=
+stack=
 haproxy_pid=
 cleanup() {
   if [ -n "$haproxy_pid" ]; then
     kill "$haproxy_pid" 2>/dev/null || true
     wait "$haproxy_pid" 2>/dev/null || true
   fi
-  $moatctl down --root "$stack" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_stack_down
 }
 trap cleanup EXIT
-
-cat > "$work/admin.json" <<'JSON'
-{"configurationFileVersion": 2,
- "linuxVM": {"dockerDaemonOptions": {"locked": true, "value": "{\"bridge\": \"none\", \"iptables\": false, \"ip6tables\": false}"}}}
-JSON
-$moatctl up --root "$stack" --admin-settings "$work/admin.json" >/dev/null
+bench_stack_up
 declare -A socket=(
   [direct]=$stack/engine.sock
   [moatd]=$stack/docker.sock
@@ -61,12 +54,6 @@ declare -A socket=(
 )
 
 export DOCKER_HOST=unix://${socket[direct]}
-tar -C /bin -c busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - bench/busybox >/dev/null
-# A few running containers, so that containers/json answers with a list
-# the size of a developer's `docker ps`, not an empty array.
-for i in 1 2 3; do
-  docker run -d --network none --name "bench-listed-$i" bench/busybox sleep 3600 >/dev/null
-done
 
 # Path filter in the style of the common docker socket proxies: an allow list
 # of API sections, with or without a /v1.xx prefix; everything else is 403.

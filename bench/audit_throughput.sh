@@ -39,12 +39,9 @@ for cmd in docker curl; do
   command -v "$cmd" >/dev/null || { echo "audit_throughput: $cmd is not installed" >&2; exit 2; }
 done
 
-# Unix socket paths must stay under 108 bytes: keep the root short.
-work=$(mktemp -d /tmp/moat-bench-XXXXXX)
-chmod 755 "$work"
-stack=$work/stack
-socket=$stack/docker.sock
-audit_log_dir=$stack/audit/moatd
+. bench/lib/bench_stack.sh
+work=
+stack=
 moatd_pid=
 stop_moatd() {
   if [ -n "$moatd_pid" ]; then
@@ -55,24 +52,13 @@ stop_moatd() {
 }
 cleanup() {
   stop_moatd
-  $moatctl down --root "$stack" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  bench_stack_down
 }
 trap cleanup EXIT
-
-cat > "$work/admin.json" <<'JSON'
-{"configurationFileVersion": 2,
- "linuxVM": {"dockerDaemonOptions": {"locked": true, "value": "{\"bridge\": \"none\", \"iptables\": false, \"ip6tables\": false}"}}}
-JSON
-$moatctl up --root "$stack" --admin-settings "$work/admin.json" >/dev/null
-
+bench_stack_up
+socket=$stack/docker.sock
+audit_log_dir=$stack/audit/moatd
 export DOCKER_HOST=unix://$stack/engine.sock
-tar -C /bin -c busybox | docker import -c 'ENTRYPOINT ["/busybox"]' - bench/busybox >/dev/null
-# A few running containers, so that containers/json answers with a list
-# the size of a developer's `docker ps`, not an empty array.
-for i in 1 2 3; do
-  docker run -d --network none --name "bench-listed-$i" bench/busybox sleep 3600 >/dev/null
-done
 
 # From here on moatd runs as this script's child, started the same way in
 # both modes, so the only difference between them is the flag. The one

@@ -14,7 +14,7 @@
 //
 // One process writes a directory at a time: open() takes an exclusive
 // flock on the directory and fails with kLocked if another writer holds it.
-// Give each component (moatd, moat-runc) its own directory.
+// Moat has one writer, moatd; moat-runc hands its records to moatd.
 
 #include <sys/types.h>
 

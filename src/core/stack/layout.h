@@ -26,9 +26,9 @@ struct Layout {
   std::string runtime_bin_dir() const { return lib_dir + "/runtime-bin"; }
   std::string user_settings() const { return lib_dir + "/developer-settings.json"; }
   std::string log_dir() const { return lib_dir + "/logs"; }
-  // Audit: one signing key for the stack, one log directory per writer
-  // (each log is locked by its writer), and each writer's checkpoint state
-  // kept outside its log directory.
+  // Audit: one signing key for the stack, the log directory of its one
+  // writer (moatd, which also writes moat-runc's records; the writer locks
+  // it), and the writer's checkpoint state kept outside that directory.
   std::string audit_dir() const { return lib_dir + "/audit"; }
   std::string audit_key() const { return audit_dir() + "/signing-key.pem"; }
   std::string audit_log_dir(const std::string& component) const { return audit_dir() + "/" + component; }
