@@ -49,11 +49,13 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
       --audit_readers;
       return write({429, {{"message", "too many audit reads at once; try again"}}});
     }
-    std::thread([self = shared_from_this(), target] {
-      auto result = read_audit_records(self->api_.layout(), target, self->peer_);
-      --audit_readers;
+    // The thread touches only its own copies and, last, posts the answer;
+    // moatd waits for readers before its event loop goes away.
+    std::thread([self = shared_from_this(), layout = api_.layout(), peer = peer_, target] {
+      auto result = read_audit_records(layout, target, peer);
       asio::post(self->stream_.get_executor(),
                  [self, result = std::move(result)]() mutable { self->write(std::move(result)); });
+      --audit_readers;
     }).detach();
   }
 
@@ -79,6 +81,15 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 };
 
 }  // namespace
+
+bool wait_for_audit_readers(std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (audit_readers.load() > 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 void start_control_session(Socket socket, ControlApi& api) {
   std::make_shared<ControlSession>(std::move(socket), api)->start();

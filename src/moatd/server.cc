@@ -184,6 +184,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()
             << ")\n";
   io.run();
+  if (!wait_for_audit_readers(kDrainLimit)) std::cerr << "moatd: stopping with audit reads unfinished\n";
   ::unlink(layout.user_socket().c_str());
   ::unlink(layout.control_socket().c_str());
   return {};
