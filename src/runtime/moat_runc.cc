@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/json/strict_json.h"
@@ -17,6 +18,7 @@
 #include "runtime/oci_cli/grammar.h"
 #include "runtime/rootfs/mountinfo.h"
 #include "runtime/rootfs/prepare.h"
+#include "runtime/rootfs/resolve_in_root.h"
 #include "runtime/runtime_audit.h"
 #include "runtime/runtime_log.h"
 #include "runtime/spec/capabilities.h"
@@ -140,6 +142,77 @@ Result<void> ensure_state_dir(const std::string& dir) {
                 " must be a directory owned by root and writable only by root");
   }
   return {};
+}
+
+// The tail of "/proc/<pid>/stat" after the command name, which may itself
+// hold spaces and parentheses.
+Result<std::uint64_t> process_start_time(long pid) {
+  auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) {
+    return unexpected(stat.error());
+  }
+  const auto close = stat->rfind(')');
+  if (close == std::string::npos) {
+    return fail("cannot parse /proc/" + std::to_string(pid) + "/stat");
+  }
+  std::istringstream fields(stat->substr(close + 1));
+  std::string field;
+  // Field 22 (starttime); the stream starts at field 3 (state).
+  for (int n = 3; n <= 22; ++n) {
+    if (!(fields >> field)) {
+      return fail("cannot parse /proc/" + std::to_string(pid) + "/stat");
+    }
+  }
+  try {
+    return static_cast<std::uint64_t>(std::stoull(field));
+  } catch (const std::exception&) {
+    return fail("cannot parse the start time in /proc/" + std::to_string(pid) + "/stat");
+  }
+}
+
+// The root directory of a running container's init, opened from the host:
+// its pid and start time come from runc's state.json, and the start time is
+// checked again after the open so a reused pid is never taken for it.
+Result<sys::UniqueFd> open_container_root(const std::string& runc_root, const std::string& id) {
+  const std::string state_path = runc_root + "/" + id + "/state.json";
+  auto text = read_text(state_path);
+  if (!text) {
+    return unexpected(text.error());
+  }
+  // runc's state holds the whole libcontainer config, seccomp rules
+  // included: larger than the default limit for settings.
+  core::json::ParseOptions options;
+  options.max_bytes = 64U << 20;
+  auto doc = core::json::parse_strict(*text, options);
+  if (!doc) {
+    return fail(state_path + ": " + doc.error().message);
+  }
+  const json& state = doc->value;
+  if (!state.is_object() || !state.contains("init_process_pid") ||
+      !state["init_process_pid"].is_number_integer() || !state.contains("init_process_start") ||
+      !state["init_process_start"].is_number_unsigned()) {
+    return fail(state_path + " names no init process (init_process_pid, init_process_start)");
+  }
+  const long pid = state["init_process_pid"].get<long>();
+  const auto start = state["init_process_start"].get<std::uint64_t>();
+  if (pid <= 0) {
+    return fail(state_path + " names no running init process (pid " + std::to_string(pid) + ")");
+  }
+  const std::string root_link = "/proc/" + std::to_string(pid) + "/root";
+  sys::UniqueFd root(::open(root_link.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.valid()) {
+    return fail("cannot open " + root_link + " (the container's init, pid " + std::to_string(pid) +
+                "): " + std::strerror(errno));
+  }
+  auto now = process_start_time(pid);
+  if (!now) {
+    return unexpected(now.error());
+  }
+  if (*now != start) {
+    return fail("pid " + std::to_string(pid) + " is no longer the container's init (it started at " +
+                std::to_string(*now) + ", runc's state says " + std::to_string(start) + ")");
+  }
+  return root;
 }
 
 class Runtime {
@@ -312,8 +385,12 @@ class Runtime {
       undo(paths, *id);
       return failed(prepared.error().with_context("preparing the root filesystem"));
     }
-    timings["rootfs"] = clock.lap_ms();
     const json final_config = rootfs::apply_prepared(rewritten->config, *prepared);
+    if (auto refusal = refused_working_directory(final_config, bundle)) {
+      undo(paths, *id);
+      return deny("runtime.spec", *refusal);
+    }
+    timings["rootfs"] = clock.lap_ms();
     if (auto w = write_text_atomically(config_path, final_config.dump()); !w) {
       undo(paths, *id);
       return failed(w.error());
@@ -386,6 +463,85 @@ class Runtime {
     }
   }
 
+  // The working directory where the container will see it: followed through
+  // the symbolic links of the container's root (root_fd, with `tree` laid
+  // over it), then the same /proc rule as its text. Anything that cannot be
+  // resolved is refused.
+  static std::optional<std::string> refused_resolved_cwd(int root_fd, const std::string& cwd,
+                                                         const rootfs::ContainerTree& tree = {}) {
+    auto resolved = rootfs::resolve_in_root(root_fd, cwd, tree);
+    if (!resolved) {
+      return "moat-runc: container working directory " + cwd +
+             " is refused: it cannot be resolved inside the container's root (" +
+             resolved.error().message + "); choose a directory of the container's own filesystem";
+    }
+    if (auto checked = spec::check_working_directory(cwd, *resolved); !checked) {
+      return checked.error().message;
+    }
+    return std::nullopt;
+  }
+
+  // At create the root is the prepared image; the mounts and /dev links
+  // runc adds before the process starts are modelled (runtime_tree).
+  static std::optional<std::string> refused_working_directory(const json& config,
+                                                              const std::string& bundle) {
+    if (!config.contains("process") || !config["process"].is_object() ||
+        !config["process"].contains("cwd") || !config["process"]["cwd"].is_string()) {
+      return std::nullopt;  // rewrite_config refused a cwd that is not a string
+    }
+    const std::string cwd = config["process"]["cwd"].get<std::string>();
+    const std::string rootfs = config["root"]["path"].get<std::string>();
+    const sys::UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root.valid()) {
+      return "moat-runc: container working directory " + cwd + " cannot be checked: cannot open the root " +
+             rootfs + ": " + std::strerror(errno);
+    }
+    return refused_resolved_cwd(root.get(), cwd, runtime_tree(config, bundle));
+  }
+
+  static bool has_option(const json& mount, std::string_view option) {
+    if (!mount.contains("options") || !mount["options"].is_array()) {
+      return false;
+    }
+    return std::any_of(mount["options"].begin(), mount["options"].end(),
+                       [&](const json& o) { return o.is_string() && o.get<std::string>() == option; });
+  }
+
+  // What runc lays over the root before the process starts: the config's
+  // mounts in order (a bind mount shows its source, any other filesystem
+  // starts empty) and, unless /dev is a bind mount, the links runc 1.1
+  // makes in /dev (setupDevSymlinks, setupPtmx); /dev/fd among them leads
+  // into /proc/self/fd.
+  static rootfs::ContainerTree runtime_tree(const json& config, const std::string& bundle) {
+    rootfs::ContainerTree tree;
+    bool dev_is_bound = false;
+    if (config.contains("mounts") && config["mounts"].is_array()) {
+      for (const json& m : config["mounts"]) {
+        if (!m.is_object() || !m.contains("destination") || !m["destination"].is_string()) {
+          continue;  // runc refuses such a mount itself
+        }
+        const std::string destination = m["destination"].get<std::string>();
+        std::string source;
+        if (rootfs::is_bind_mount(m) && m.contains("source") && m["source"].is_string()) {
+          source = m["source"].get<std::string>();
+          if (!source.empty() && source.front() != '/') {
+            source = bundle + "/" + source;
+          }
+          dev_is_bound = dev_is_bound || spec::normalize_path(destination) == "/dev";
+        } else if (has_option(m, "tmpcopyup")) {
+          continue;  // runc copies the image's files there: they show as in the image
+        }
+        tree.mounts.push_back(rootfs::TreeMount{destination, source});
+      }
+    }
+    if (!dev_is_bound) {
+      tree.links = {{"/dev/fd", "/proc/self/fd"},     {"/dev/stdin", "/proc/self/fd/0"},
+                    {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+                    {"/dev/core", "/proc/kcore"},       {"/dev/ptmx", "pts/ptmx"}};
+    }
+    return tree;
+  }
+
   void undo(const rootfs::ContainerPaths& paths, const std::string& id) {
     if (auto t = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo); !t) {
       log_message(log_, "warning", "moat-runc: " + t.error().message);
@@ -397,11 +553,13 @@ class Runtime {
   }
 
   int exec() {
+    std::vector<std::string> cwds;  // to resolve inside the running container
     if (const auto cwd = inv_.flag("cwd")) {
       auto checked = spec::rewrite_process(json{{"cwd", *cwd}}, 0);
       if (!checked) {
         return deny("runtime.exec", checked.error().message);
       }
+      cwds.push_back(*cwd);
     }
     if (const auto process_path = inv_.flag("process")) {
       auto process = read_json(*process_path);
@@ -416,16 +574,46 @@ class Runtime {
       if (!rewritten) {
         return deny("runtime.exec", rewritten.error().message);
       }
+      if (process->contains("cwd") && (*process)["cwd"].is_string()) {
+        cwds.push_back((*process)["cwd"].get<std::string>());
+      }
       if (rewritten->config != *process) {
         if (auto w = write_text_atomically(*process_path, rewritten->config.dump()); !w) {
           return failed(w.error());
         }
       }
     }
+    if (!cwds.empty()) {
+      if (auto refusal = refused_exec_cwd(cwds)) {
+        return deny("runtime.exec", *refusal);
+      }
+    }
     if (auto recorded = record_before("runtime.exec", "process checked"); !recorded) {
       return refuse("moat-runc: " + recorded.error().message);
     }
     return pass_through();
+  }
+
+  // An exec's working directory is resolved in the root of the container's
+  // running init; without that root there is nothing to check against, so
+  // the exec is refused.
+  std::optional<std::string> refused_exec_cwd(const std::vector<std::string>& cwds) {
+    auto id = checked_id();
+    if (!id) {
+      return "moat-runc: exec refused: " + id.error().message;
+    }
+    auto root = open_container_root(inv_.global.root, *id);
+    if (!root) {
+      return "moat-runc: container working directory " + cwds.front() +
+             " cannot be checked, so the exec is refused: the container's root was not found (" +
+             root.error().message + "); start the container first";
+    }
+    for (const std::string& cwd : cwds) {
+      if (auto refusal = refused_resolved_cwd(root->get(), cwd)) {
+        return refusal;
+      }
+    }
+    return std::nullopt;
   }
 
   int remove() {

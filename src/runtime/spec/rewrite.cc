@@ -46,6 +46,11 @@ bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+constexpr std::string_view kWorkingDirectoryRule =
+    "(a working directory under /proc/self, /proc/thread-self or /proc/<pid> can reach the "
+    "runtime's open files, as in CVE-2024-21626); choose a directory of the container's own "
+    "filesystem";
+
 Result<void, Refusal> check_cwd(const json& process) {
   if (!process.is_object() || !process.contains("cwd")) {
     return {};
@@ -54,24 +59,7 @@ Result<void, Refusal> check_cwd(const json& process) {
     return unexpected(Refusal{"moat-runc: process.cwd is not a string"});
   }
   const std::string cwd = process["cwd"].get<std::string>();
-  const std::string norm = normalize_path(cwd);
-  // /proc/self, /proc/thread-self and /proc/<pid> hold the runtime's own fds
-  // while it starts the process.
-  std::string_view rest(norm);
-  bool refused = false;
-  if (rest.starts_with("/proc/")) {
-    rest.remove_prefix(6);
-    const std::string_view first = rest.substr(0, rest.find('/'));
-    refused = first == "self" || first == "thread-self" || is_digits(first);
-  }
-  if (refused) {
-    return unexpected(Refusal{
-        "moat-runc: container working directory " + cwd +
-        " is refused (a working directory under /proc/self, /proc/thread-self or /proc/<pid> "
-        "can reach the runtime's open files, as in CVE-2024-21626); choose a directory of the "
-        "container's own filesystem"});
-  }
-  return {};
+  return check_working_directory(cwd, normalize_path(cwd));
 }
 
 // Removes capabilities the host cannot grant, from every set.
@@ -304,6 +292,33 @@ std::string normalize_path(std::string_view path) {
     out += p;
   }
   return out.empty() ? "/" : out;
+}
+
+bool is_proc_working_directory(std::string_view path) {
+  // /proc/self, /proc/thread-self and /proc/<pid> hold the runtime's own fds
+  // while it starts the process.
+  const std::string norm = normalize_path(path);
+  std::string_view rest(norm);
+  if (!rest.starts_with("/proc/")) {
+    return false;
+  }
+  rest.remove_prefix(6);
+  const std::string_view first = rest.substr(0, rest.find('/'));
+  return first == "self" || first == "thread-self" || is_digits(first);
+}
+
+Result<void, Refusal> check_working_directory(const std::string& requested,
+                                              const std::string& resolved) {
+  if (is_proc_working_directory(requested)) {
+    return unexpected(Refusal{"moat-runc: container working directory " + requested +
+                              " is refused " + std::string(kWorkingDirectoryRule)});
+  }
+  if (!is_proc_working_directory(resolved)) {
+    return {};
+  }
+  return unexpected(Refusal{"moat-runc: container working directory " + requested +
+                            " resolves to " + resolved + ", which is refused " +
+                            std::string(kWorkingDirectoryRule)});
 }
 
 Result<RewriteOutput, Refusal> rewrite_config(const json& config, const RewriteInput& input) {

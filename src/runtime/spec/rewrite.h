@@ -12,7 +12,9 @@
 //   namespace is added rather than refused, since on cgroup v1 the engine
 //   never asks for one.
 // - A working directory inside /proc/self, /proc/thread-self or /proc/<pid>
-//   is refused (leaked-fd escapes such as CVE-2024-21626).
+//   is refused (leaked-fd escapes such as CVE-2024-21626): here by its
+//   text; moat-runc applies the same rule (check_working_directory) to the
+//   path it resolves to inside the container's root.
 // - Capabilities the host's bounding set lacks are left out (runc would
 //   otherwise fail with "unable to apply caps"), and so are device nodes
 //   outside a short list of harmless ones (`--privileged` lists every host
@@ -65,6 +67,20 @@ Result<RewriteOutput, Refusal> rewrite_config(const nlohmann::json& config,
 // The process.json of `exec --process`: working directory and capabilities.
 Result<RewriteOutput, Refusal> rewrite_process(const nlohmann::json& process,
                                                std::uint64_t host_capabilities);
+
+// The working-directory rule, one predicate for the text check of
+// rewrite_config/rewrite_process and for the path a working directory
+// resolves to inside the container's root: true for /proc/self,
+// /proc/thread-self, /proc/<pid> and anything below them (after lexical
+// normalisation).
+bool is_proc_working_directory(std::string_view path);
+
+// Refuses a working directory when its path as written, or `resolved`
+// (where it leads once symbolic links are followed inside the container's
+// root), falls under is_proc_working_directory; a refusal for the resolved
+// path names both. The text check passes the normalised text as `resolved`.
+Result<void, Refusal> check_working_directory(const std::string& requested,
+                                              const std::string& resolved);
 
 // Lexically normalised absolute path ("/a/./b/../c" -> "/a/c"); exposed for
 // tests.

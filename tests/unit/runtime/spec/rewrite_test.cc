@@ -214,6 +214,49 @@ TEST(SpecRewrite, RefusesProcWorkingDirectories) {
   }
 }
 
+// The one predicate of the working-directory rule, shared by the text check
+// and the check of where the directory resolves inside the container.
+TEST(SpecRewrite, ProcWorkingDirectoryPredicate) {
+  for (const std::string path : {"/proc/self", "/proc/self/fd/7", "/proc/thread-self",
+                                 "/proc/thread-self/fd/3", "/proc/1", "/proc/4242/cwd",
+                                 "proc/self/fd/7", "/a/../proc/./self//fd", "/proc/self/"}) {
+    EXPECT_TRUE(is_proc_working_directory(path)) << path;
+  }
+  for (const std::string path : {"/", "", "/proc", "/proc/", "/proc/sys", "/proc/selfish",
+                                 "/proc/1a", "/proc/thread-selfie/x", "/srv/proc/self",
+                                 "/proc/self/../sys"}) {
+    EXPECT_FALSE(is_proc_working_directory(path)) << path;
+  }
+}
+
+constexpr const char* kWorkdirReason =
+    "(a working directory under /proc/self, /proc/thread-self or /proc/<pid> can reach the "
+    "runtime's open files, as in CVE-2024-21626); choose a directory of the container's own "
+    "filesystem";
+
+TEST(SpecRewrite, ResolvedWorkingDirectoryIsCheckedByTheSameRule) {
+  auto linked = check_working_directory("/work", "/proc/self/fd/7");
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().message,
+            std::string("moat-runc: container working directory /work resolves to /proc/self/fd/7, "
+                        "which is refused ") + kWorkdirReason);
+  auto by_pid = check_working_directory("/a/b", "/proc/1/root");
+  ASSERT_FALSE(by_pid);
+  EXPECT_EQ(by_pid.error().message,
+            std::string("moat-runc: container working directory /a/b resolves to /proc/1/root, "
+                        "which is refused ") + kWorkdirReason);
+  // The text alone is refused with the text check's own wording, wherever
+  // it resolves.
+  auto text = check_working_directory("/proc/self/fd/7", "/srv");
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().message,
+            std::string("moat-runc: container working directory /proc/self/fd/7 is refused ") +
+                kWorkdirReason);
+  EXPECT_TRUE(check_working_directory("/work", "/work"));
+  EXPECT_TRUE(check_working_directory("/work", "/srv/app"));
+  EXPECT_TRUE(check_working_directory("/link", "/proc"));
+}
+
 TEST(SpecRewrite, ExecProcessIsVetted) {
   const json process = fixture("exec_process.json");
   auto same = rewrite_process(process, kHostCaps);
