@@ -45,6 +45,8 @@ class AuditSink {
   void retry_held();
 
   nlohmann::json status() const;
+  // False only with --audit-off-for-benchmark: callers then build nothing.
+  bool on() const { return log_ != nullptr; }
 
  private:
   AuditSink(std::unique_ptr<core::audit::AuditLog> log, bool refuse_on_failure)

@@ -23,6 +23,24 @@ void redact_environment(nlohmann::json& body) {
   }
 }
 
+// Whether a compact JSON text may hold an environment value to redact: the
+// key "Env" with a non-empty array, at any depth (erring towards the full
+// path). A quote inside a JSON string is escaped, so these bytes occur only
+// where "Env" is a key.
+bool may_hold_environment(std::string_view body) {
+  constexpr std::string_view kKey = "\"Env\":[";
+  for (auto at = body.find(kKey); at != std::string_view::npos; at = body.find(kKey, at + 1)) {
+    const auto next = at + kKey.size();
+    if (next >= body.size() || body[next] != ']') return true;
+  }
+  return false;
+}
+
+std::string bounded(std::string text) {
+  if (text.size() > kMaxBodyBytes) text = text.substr(0, kMaxBodyBytes) + "\u2026 (truncated)";
+  return text;
+}
+
 }  // namespace
 
 std::string audit_summary(const http::CanonicalRequest& request) {
@@ -30,12 +48,18 @@ std::string audit_summary(const http::CanonicalRequest& request) {
   if (request.body_streamed) return out + " (streamed body)";
   if (request.body.empty()) return out;
   if (!has_body_schema(request)) return out + " (body " + std::to_string(request.body.size()) + " bytes)";
+  // A canonical body is the JSON moatd forwards, written the way the summary
+  // would write it: with nothing to redact it is the summary, and parsing it
+  // again would cost every request more than the log write. A body moatd
+  // refused before making it canonical may be spaced or malformed, so it
+  // takes the full path.
+  if (request.body_canonical && request.body.front() == '{' && !may_hold_environment(request.body)) {
+    return out + " " + bounded(request.body);
+  }
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return out + " (body " + std::to_string(request.body.size()) + " bytes)";
   redact_environment(body);
-  std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (text.size() > kMaxBodyBytes) text = text.substr(0, kMaxBodyBytes) + "\u2026 (truncated)";
-  return out + " " + text;
+  return out + " " + bounded(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::optional<std::string> audited_container(const http::CanonicalRequest& request) {

@@ -95,7 +95,7 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
   Judgement judgement = decide(request, peer);
   auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
   record.container = audited_container(request);
-  record.request = audit_summary(request);
+  if (audit_.on()) record.request = audit_summary(request);
   if (!audit_.record(std::move(record))) return {false, 503, kAuditUnwritableMessage};
   return judgement.verdict;
 }

@@ -71,6 +71,7 @@ Result<std::optional<nlohmann::json>, BodyRefusal> canonicalize_request_body(htt
   }
   try {
     request.body = value.dump();
+    request.body_canonical = true;
   } catch (const nlohmann::json::exception& e) {
     return unexpected(not_canonical(request, std::string("it cannot be written back as JSON: ") + e.what()));
   }

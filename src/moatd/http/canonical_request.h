@@ -59,6 +59,7 @@ struct CanonicalRequest {
   std::uint64_t content_length = 0;  // for kContentLength
   bool body_streamed = false;        // body handed out in pieces, not in `body`
   std::string body;                  // buffered body, de-chunked
+  bool body_canonical = false;       // body rewritten by moatd as the canonical JSON it judged
 
   bool keep_alive = true;
   bool upgrade = false;               // Connection: upgrade + Upgrade: tcp|h2c

@@ -5,12 +5,14 @@
 namespace moat::moatd {
 namespace {
 
-http::CanonicalRequest request(std::string method, std::vector<std::string> segments, std::string body = "") {
+http::CanonicalRequest request(std::string method, std::vector<std::string> segments, std::string body = "",
+                               bool canonical = true) {
   http::CanonicalRequest r;
   r.method = std::move(method);
   r.api_version = http::ApiVersion{1, 41};
   r.segments = std::move(segments);
   r.body = std::move(body);
+  r.body_canonical = canonical;
   return r;
 }
 
@@ -19,6 +21,34 @@ TEST(AuditSummary, CreateKeepsTheBodyButNotEnvironmentValues) {
   r.query.push_back({"name", "web"});
   EXPECT_EQ(audit_summary(r),
             "POST /v1.41/containers/create?name=web {\"Env\":[\"TOKEN=\u2026\",\"PLAIN\"],\"Image\":\"busybox\"}");
+}
+
+// Bodies with no environment value to redact are shown as forwarded: the
+// same bytes the parse-and-write path gives.
+TEST(AuditSummary, BodiesWithoutEnvironmentValuesAreShownAsForwarded) {
+  const std::string quoted_key = R"({"Cmd":["echo","\"Env\":[\"X=1\"]"],"Env":[],"Image":"b"})";
+  for (const std::string& body : {std::string(R"({"Env":[],"Image":"b"})"), std::string(R"({"Env":null,"Image":"b"})"),
+                                  std::string(R"({"Image":"b","Labels":{"a":"é"}})"), quoted_key}) {
+    EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, body)), "POST /v1.41/containers/create " + body);
+  }
+  const std::string large = R"({"Cmd":[")" + std::string(9000, 'x') + R"("],"Env":[]})";
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, large)),
+            "POST /v1.41/containers/create " + large.substr(0, 8192) + "\u2026 (truncated)");
+  // A nested Env with values takes the full path, which redacts only the
+  // top level, as before.
+  const std::string nested = R"({"HostConfig":{"Env":["A=1"]},"Image":"b"})";
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, nested)), "POST /v1.41/containers/create " + nested);
+}
+
+// A body refused before moatd made it canonical is never taken as written:
+// spacing must not hide an environment value, and a malformed body is
+// noted by size.
+TEST(AuditSummary, BodiesNotMadeCanonicalTakeTheFullPath) {
+  const std::string spaced = R"({"Env": ["TOKEN=secret"], "Image": "b"})";
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, spaced, false)),
+            "POST /v1.41/containers/create {\"Env\":[\"TOKEN=\u2026\"],\"Image\":\"b\"}");
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, R"({"Image": )", false)),
+            "POST /v1.41/containers/create (body 10 bytes)");
 }
 
 TEST(AuditSummary, CredentialsAndArchivesAreNotedBySizeOnly) {
