@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/json/strict_json.h"
+#include "core/sys/process.h"
 #include "runtime/delegate_runc.h"
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/oci_cli/grammar.h"
@@ -144,32 +145,6 @@ Result<void> ensure_state_dir(const std::string& dir) {
   return {};
 }
 
-// The tail of "/proc/<pid>/stat" after the command name, which may itself
-// hold spaces and parentheses.
-Result<std::uint64_t> process_start_time(long pid) {
-  auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) {
-    return unexpected(stat.error());
-  }
-  const auto close = stat->rfind(')');
-  if (close == std::string::npos) {
-    return fail("cannot parse /proc/" + std::to_string(pid) + "/stat");
-  }
-  std::istringstream fields(stat->substr(close + 1));
-  std::string field;
-  // Field 22 (starttime); the stream starts at field 3 (state).
-  for (int n = 3; n <= 22; ++n) {
-    if (!(fields >> field)) {
-      return fail("cannot parse /proc/" + std::to_string(pid) + "/stat");
-    }
-  }
-  try {
-    return static_cast<std::uint64_t>(std::stoull(field));
-  } catch (const std::exception&) {
-    return fail("cannot parse the start time in /proc/" + std::to_string(pid) + "/stat");
-  }
-}
-
 // The root directory of a running container's init, opened from the host:
 // its pid and start time come from runc's state.json, and the start time is
 // checked again after the open so a reused pid is never taken for it.
@@ -204,7 +179,7 @@ Result<sys::UniqueFd> open_container_root(const std::string& runc_root, const st
     return fail("cannot open " + root_link + " (the container's init, pid " + std::to_string(pid) +
                 "): " + std::strerror(errno));
   }
-  auto now = process_start_time(pid);
+  auto now = core::sys::process_start_time(static_cast<pid_t>(pid));
   if (!now) {
     return unexpected(now.error());
   }

@@ -69,16 +69,43 @@ Result<pid_t> spawn_detached(const SpawnOptions& options) {
   return pid;
 }
 
-bool process_alive(pid_t pid) {
-  if (pid <= 0) return false;
+namespace {
+
+// The fields of /proc/<pid>/stat from the third (state) on: they follow the
+// command name, which is in parentheses and may hold spaces and parentheses.
+std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
-  if (!std::getline(stat, line)) return false;
-  // The state follows the command name, which is in parentheses and may hold spaces.
+  if (!std::getline(stat, line)) return std::nullopt;
   const auto paren = line.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= line.size()) return false;
-  const char state = line[paren + 2];
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream rest(line.substr(paren + 1));
+  std::vector<std::string> fields;
+  for (std::string field; rest >> field;) fields.push_back(std::move(field));
+  return fields;
+}
+
+}  // namespace
+
+bool process_alive(pid_t pid) {
+  if (pid <= 0) return false;
+  const auto fields = stat_fields(pid);
+  if (!fields || fields->empty() || (*fields)[0].empty()) return false;
+  const char state = (*fields)[0][0];
   return state != 'Z' && state != 'X';
+}
+
+Result<std::uint64_t> process_start_time(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  const auto fields = pid > 0 ? stat_fields(pid) : std::nullopt;
+  if (!fields) return fail("cannot read " + path);
+  constexpr std::size_t kStartTime = 22 - 3;  // field 22, counted from field 3
+  if (fields->size() <= kStartTime) return fail("cannot parse " + path);
+  try {
+    return static_cast<std::uint64_t>(std::stoull((*fields)[kStartTime]));
+  } catch (const std::exception&) {
+    return fail("cannot parse the start time in " + path);
+  }
 }
 
 std::optional<pid_t> read_pidfile(const std::string& path) {

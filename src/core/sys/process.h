@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ Result<pid_t> spawn_detached(const SpawnOptions& options);
 
 // True if pid is a live (not zombie) process.
 bool process_alive(pid_t pid);
+
+// When pid started, in clock ticks after boot (field 22 of /proc/<pid>/stat):
+// with the pid, it names one process even after the pid is reused.
+Result<std::uint64_t> process_start_time(pid_t pid);
 
 // Reads a pid file; nothing if it is missing or does not hold a pid.
 std::optional<pid_t> read_pidfile(const std::string& path);
