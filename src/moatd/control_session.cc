@@ -51,10 +51,14 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
     }
     // The thread touches only its own copies and, last, posts the answer;
     // moatd waits for readers before its event loop goes away.
-    std::thread([self = shared_from_this(), layout = api_.layout(), peer = peer_, target] {
+    // The session moves into the posted answer, so the thread holds no
+    // reference once it has counted itself out.
+    std::thread([self = shared_from_this(), layout = api_.layout(), peer = peer_, target]() mutable {
       auto result = read_audit_records(layout, target, peer);
-      asio::post(self->stream_.get_executor(),
-                 [self, result = std::move(result)]() mutable { self->write(std::move(result)); });
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), result = std::move(result)]() mutable {
+        self->write(std::move(result));
+      });
       --audit_readers;
     }).detach();
   }
