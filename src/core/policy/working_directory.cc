@@ -2,18 +2,19 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace moat::core::policy {
 namespace {
 
 // "/proc/./self//fd/../fd/7" -> {"proc", "self", "fd", "7"}
-std::vector<std::string> lexical_components(const std::string& path) {
-  std::vector<std::string> out;
+std::vector<std::string_view> lexical_components(std::string_view path) {
+  std::vector<std::string_view> out;
   std::size_t pos = 0;
   while (pos <= path.size()) {
     const std::size_t end = std::min(path.find('/', pos), path.size());
-    const std::string part = path.substr(pos, end - pos);
+    const std::string_view part = path.substr(pos, end - pos);
     if (part == "..") {
       if (!out.empty()) out.pop_back();
     } else if (!part.empty() && part != ".") {
@@ -24,7 +25,7 @@ std::vector<std::string> lexical_components(const std::string& path) {
   return out;
 }
 
-bool is_process_directory(const std::string& name) {
+bool is_process_directory(std::string_view name) {
   return name == "self" || name == "thread-self" ||
          (!name.empty() && std::all_of(name.begin(), name.end(),
                                        [](char c) { return c >= '0' && c <= '9'; }));
@@ -32,11 +33,15 @@ bool is_process_directory(const std::string& name) {
 
 }  // namespace
 
+bool is_process_directory_path(std::string_view path) {
+  const auto parts = lexical_components(path);
+  return parts.size() >= 2 && parts[0] == "proc" && is_process_directory(parts[1]);
+}
+
 Decision judge_working_directory(const Fields& fields) {
   const auto dir = fields.string("WorkingDir");
   if (!dir) return dir.error();
-  const auto parts = lexical_components(*dir);
-  if (parts.size() >= 2 && parts[0] == "proc" && is_process_directory(parts[1])) {
+  if (is_process_directory_path(*dir)) {
     return Decision::deny("container.working-dir", "",
                           "working directory " + *dir +
                               " is not allowed: a directory inside /proc/self, /proc/thread-self "

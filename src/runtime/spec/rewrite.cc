@@ -5,6 +5,7 @@
 #include <charconv>
 #include <optional>
 
+#include "core/policy/working_directory.h"
 #include "runtime/spec/capabilities.h"
 
 namespace moat::runtime::spec {
@@ -40,10 +41,6 @@ Refusal joins_path(std::string_view type, const std::string& path, bool host) {
   return Refusal{"moat-runc: container cannot join the " + std::string(type) +
                  " namespace at " + path + " " + std::string(kRule) + "; " +
                  docker_hint(type, false)};
-}
-
-bool is_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 constexpr std::string_view kWorkingDirectoryRule =
@@ -294,26 +291,13 @@ std::string normalize_path(std::string_view path) {
   return out.empty() ? "/" : out;
 }
 
-bool is_proc_working_directory(std::string_view path) {
-  // /proc/self, /proc/thread-self and /proc/<pid> hold the runtime's own fds
-  // while it starts the process.
-  const std::string norm = normalize_path(path);
-  std::string_view rest(norm);
-  if (!rest.starts_with("/proc/")) {
-    return false;
-  }
-  rest.remove_prefix(6);
-  const std::string_view first = rest.substr(0, rest.find('/'));
-  return first == "self" || first == "thread-self" || is_digits(first);
-}
-
 Result<void, Refusal> check_working_directory(const std::string& requested,
                                               const std::string& resolved) {
-  if (is_proc_working_directory(requested)) {
+  if (core::policy::is_process_directory_path(requested)) {
     return unexpected(Refusal{"moat-runc: container working directory " + requested +
                               " is refused " + std::string(kWorkingDirectoryRule)});
   }
-  if (!is_proc_working_directory(resolved)) {
+  if (!core::policy::is_process_directory_path(resolved)) {
     return {};
   }
   return unexpected(Refusal{"moat-runc: container working directory " + requested +

@@ -68,17 +68,10 @@ Result<RewriteOutput, Refusal> rewrite_config(const nlohmann::json& config,
 Result<RewriteOutput, Refusal> rewrite_process(const nlohmann::json& process,
                                                std::uint64_t host_capabilities);
 
-// The working-directory rule, one predicate for the text check of
-// rewrite_config/rewrite_process and for the path a working directory
-// resolves to inside the container's root: true for /proc/self,
-// /proc/thread-self, /proc/<pid> and anything below them (after lexical
-// normalisation).
-bool is_proc_working_directory(std::string_view path);
-
 // Refuses a working directory when its path as written, or `resolved`
 // (where it leads once symbolic links are followed inside the container's
-// root), falls under is_proc_working_directory; a refusal for the resolved
-// path names both. The text check passes the normalised text as `resolved`.
+// root), falls under core::policy::is_process_directory_path, the predicate
+// moatd's rule uses too; a refusal for the resolved path names both. The text check passes the normalised text as `resolved`.
 Result<void, Refusal> check_working_directory(const std::string& requested,
                                               const std::string& resolved);
 

@@ -12,6 +12,21 @@ using test_support::kNoRemedy;
 using test_support::PolicyHarness;
 using test_support::request;
 
+// The one predicate of the rule, shared by moatd's text check and
+// moat-runc's checks of the text and of where the directory resolves.
+TEST(WorkingDirectoryRule, ProcessDirectoryPredicate) {
+  for (const std::string path : {"/proc/self", "/proc/self/fd/7", "/proc/thread-self",
+                                 "/proc/thread-self/fd/3", "/proc/1", "/proc/4242/cwd",
+                                 "proc/self/fd/7", "/a/../proc/./self//fd", "/proc/self/"}) {
+    EXPECT_TRUE(is_process_directory_path(path)) << path;
+  }
+  for (const std::string path : {"/", "", "/proc", "/proc/", "/proc/sys", "/proc/selfish",
+                                 "/proc/1a", "/proc/thread-selfie/x", "/srv/proc/self",
+                                 "/proc/self/../sys"}) {
+    EXPECT_FALSE(is_process_directory_path(path)) << path;
+  }
+}
+
 class LeakedDescriptorDirectory : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(LeakedDescriptorDirectory, IsRefusedAtCreateAndExec) {
