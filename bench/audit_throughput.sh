@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # What the audit log costs: the same Docker API load through moatd with audit
-# on (as shipped) and with --audit-off-for-benchmark, interleaved in one run
-# (rounds of on, off, on, off, ...; each round restarts moatd in the other
-# mode), at 1 and 8 connections, for GET /_ping, GET /containers/json and a
-# create that moatd refuses (privileged, / bound) and records. Audit off
-# builds no request summary and writes nothing, so the ratio is what audit
-# costs. Prints the median ops/s of each mode, the ratio on/off and the cost
-# per request; then the records/s AuditLog::append writes per fsync policy (audit_append_bench).
+# on and with audit paused, at 1 and 8 connections, for GET /_ping, GET
+# /containers/json and a create that moatd refuses (privileged, / bound) and
+# records. One moatd process serves every round (moatd-audit-switch, moatd
+# with a benchmark-only switch: SIGUSR2 pauses audit, SIGUSR1 resumes it),
+# because the CPU a request costs differs between two processes of the same
+# binary by up to 1.5x, far more than audit costs. Rounds alternate on, off,
+# off, on, ...; paused audit builds no request summary and writes nothing, so
+# the ratio is all of audit's cost. Prints the median ops/s of each mode, the
+# ratio on/off and the cost per request; then the records/s AuditLog::append
+# writes per fsync policy (audit_append_bench).
 #   bench/audit_throughput.sh [BUILD_DIR] [SECONDS] [ROUNDS]
-# Needs root, busybox-static and BUILD_DIR/bin/{moatctl,moatd,moat-api-load,audit_append_bench}:
+# Needs root, busybox-static and BUILD_DIR/bin/{moatctl,moatd-audit-switch,moat-api-load,audit_append_bench}:
 #   scripts/build.sh build-bench -DMOAT_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release
 # Goal at 8 connections: audit on >= 0.95 x audit off (audit adds under 5 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-bench}
 seconds=${2:-3}
-rounds=${3:-3}
+rounds=${3:-8}
 moatctl=$build/bin/moatctl
-moatd=$build/bin/moatd
+moatd=$build/bin/moatd-audit-switch
 load=$build/bin/moat-api-load
 append_bench=$build/bin/audit_append_bench
 warmup=0.5
@@ -74,12 +77,9 @@ if [ -n "$up_moatd" ]; then
   done
 fi
 
-# start_moatd on|off
 start_moatd() {
-  local flags=()
-  [ "$1" = off ] && flags=(--audit-off-for-benchmark)
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$moatd" --root "$stack" \
-    --admin-settings "$work/admin.json" "${flags[@]}" >>"$work/moatd-$1.log" 2>&1 &
+    --admin-settings "$work/admin.json" >>"$work/moatd.log" 2>&1 &
   moatd_pid=$!
   for _ in $(seq 200); do
     if [ "$(curl -s --max-time 1 --unix-socket "$socket" http://docker/v1.41/_ping 2>/dev/null)" = OK ]; then
@@ -88,36 +88,39 @@ start_moatd() {
     kill -0 "$moatd_pid" 2>/dev/null || break
     sleep 0.05
   done
-  echo "audit_throughput: moatd (audit $1) did not come up; its log:" >&2
-  cat "$work/moatd-$1.log" >&2
+  echo "audit_throughput: moatd-audit-switch did not come up; its log:" >&2
+  cat "$work/moatd.log" >&2
   exit 1
 }
 
 # Lines in moatd's audit log files, all rotations included.
 audit_lines() { cat "$audit_log_dir"/audit.log* 2>/dev/null | wc -l; }
 
-# Sanity: moatd refuses the request the refused-create scenario sends, and
-# audit on records while audit off does not.
-for mode in "${modes[@]}"; do
-  start_moatd "$mode"
+# set_audit on|off: flips the switch, then proves it took: moatd refuses the
+# request the refused-create scenario sends, and records it only when on.
+set_audit() {
+  if [ "$1" = on ]; then kill -USR1 "$moatd_pid"; else kill -USR2 "$moatd_pid"; fi
+  local before after
   before=$(audit_lines)
   if ! "$load" --socket "$socket" --connections 1 --duration 0.2 --warmup 0 \
     --scenario refused-create --image bench/busybox >"$work/sanity.out" 2>&1; then
-    echo "audit_throughput: moatd (audit $mode) did not answer the refused create with 403:" >&2
+    echo "audit_throughput: moatd (audit $1) did not answer the refused create with 403:" >&2
     cat "$work/sanity.out" >&2
     exit 1
   fi
   after=$(audit_lines)
-  if [ "$mode" = on ] && [ "$after" -le "$before" ]; then
+  if [ "$1" = on ] && [ "$after" -le "$before" ]; then
     echo "audit_throughput: moatd with audit on wrote no audit line ($audit_log_dir)" >&2
     exit 1
   fi
-  if [ "$mode" = off ] && [ "$after" != "$before" ]; then
-    echo "audit_throughput: moatd with --audit-off-for-benchmark still wrote audit lines" >&2
+  if [ "$1" = off ] && [ "$after" != "$before" ]; then
+    echo "audit_throughput: moatd with audit paused still wrote audit lines" >&2
     exit 1
   fi
-  stop_moatd
-done
+}
+
+start_moatd
+for mode in "${modes[@]}"; do set_audit "$mode"; done
 
 # Reads a number from moat-api-load's one-line JSON (numbers come before
 # the free-text error samples).
@@ -132,7 +135,7 @@ for round in $(seq "$rounds"); do
   order=("${modes[@]}")
   [ $((round % 2)) = 0 ] && order=(off on)
   for mode in "${order[@]}"; do
-    start_moatd "$mode"
+    set_audit "$mode"
     before=$(audit_lines)
     for scenario in "${scenarios[@]}"; do
       for conns in "${connection_counts[@]}"; do
@@ -155,7 +158,6 @@ for round in $(seq "$rounds"); do
     if [ "$mode" = on ]; then
       records_written=$((records_written + $(audit_lines) - before))
     fi
-    stop_moatd
   done
 done
 
@@ -168,7 +170,7 @@ cost_us() { awk -v on="$1" -v off="$2" 'BEGIN { if (on + 0 == 0 || off + 0 == 0)
 verdict() { awk -v r="$1" -v goal="$2" 'BEGIN { if (r == "-") print "n/a"; else if (r + 0 >= goal) print "met"; else print "MISSED" }'; }
 
 echo
-echo "Docker API through moatd, audit on vs --audit-off-for-benchmark: $rounds rounds x $seconds s per run"
+echo "Docker API through one moatd, audit on vs paused: $rounds rounds x $seconds s per run"
 echo "after ${warmup} s warm-up, modes interleaved; median ops/s (range), p50 latency in us, cost = 1/on - 1/off"
 printf '%-16s %5s %10s %10s %7s %8s %15s %15s %9s\n' \
   scenario conns on off on/off "cost us" "on range" "off range" "p50 on/off"

@@ -30,11 +30,6 @@ Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& la
   return std::unique_ptr<AuditSink>(new AuditSink(std::move(*log), refuse_on_failure));
 }
 
-Result<std::unique_ptr<AuditSink>> AuditSink::off_for_benchmark() {
-  std::cerr << "moatd: AUDIT IS OFF (--audit-off-for-benchmark): no decision is recorded\n";
-  return std::unique_ptr<AuditSink>(new AuditSink(nullptr, false));
-}
-
 void AuditSink::hold(Record record, const std::string& error) {
   ++failed_writes_;
   last_error_ = error;
@@ -78,12 +73,10 @@ bool AuditSink::write_held() {
   return true;
 }
 
-void AuditSink::retry_held() {
-  if (log_) write_held();
-}
+void AuditSink::retry_held() { write_held(); }
 
 bool AuditSink::record(Record record) {
-  if (!log_) return true;
+  if (paused_for_benchmark_) return true;
   if (write_held()) {
     const auto written = log_->append(record);
     if (written) return true;
@@ -98,7 +91,7 @@ bool AuditSink::record(Record record) {
 }
 
 nlohmann::json AuditSink::status() const {
-  if (!log_) return {{"off", "audit is off: moatd runs with --audit-off-for-benchmark"}};
+  if (paused_for_benchmark_) return {{"off", "audit is paused by a benchmark build of moatd"}};
   return {{"lastSeq", log_->last_seq()},
           {"failedWrites", failed_writes_},
           {"heldRecords", held_.size()},

@@ -33,8 +33,6 @@ class AuditSink {
  public:
   static Result<std::unique_ptr<AuditSink>> open(const core::stack::Layout& layout, bool refuse_on_failure,
                                                  std::uint64_t rotate_bytes);
-  // Records nothing; for bench/audit_throughput.sh only (moatd --audit-off-for-benchmark).
-  static Result<std::unique_ptr<AuditSink>> off_for_benchmark();
 
   // Writes the record (its component as given). False when it could not be
   // written and the policy is to refuse.
@@ -45,8 +43,11 @@ class AuditSink {
   void retry_held();
 
   nlohmann::json status() const;
-  // False only with --audit-off-for-benchmark: callers then build nothing.
-  bool on() const { return log_ != nullptr; }
+  // False only while a benchmark build has paused recording: callers then
+  // build nothing, so the benchmark measures all of audit's cost.
+  bool on() const { return !paused_for_benchmark_; }
+  // Only moatd's benchmark switch calls this (ServerOptions).
+  void pause_for_benchmark(bool paused) { paused_for_benchmark_ = paused; }
 
  private:
   AuditSink(std::unique_ptr<core::audit::AuditLog> log, bool refuse_on_failure)
@@ -56,7 +57,8 @@ class AuditSink {
   bool write_held();
   void hold(core::audit::Record record, const std::string& error);
 
-  std::unique_ptr<core::audit::AuditLog> log_;  // null: off for benchmark
+  std::unique_ptr<core::audit::AuditLog> log_;
+  bool paused_for_benchmark_ = false;
   bool refuse_on_failure_ = true;
   std::uint64_t failed_writes_ = 0;
   std::optional<std::string> last_error_;

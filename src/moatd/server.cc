@@ -90,9 +90,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
     for (const auto& p : state.problems) std::cerr << "  " << p << "\n";
   }
   const auto effective = state.effective();
-  auto audit = options.audit_off_for_benchmark
-                   ? AuditSink::off_for_benchmark()
-                   : AuditSink::open(
+  auto audit = AuditSink::open(
       layout, effective.value("moat.audit.onWriteFailure") == "refuse",
       static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20);
   if (!audit) return unexpected(audit.error());
@@ -152,6 +150,21 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   };
   watch();
 
+  asio::signal_set audit_switch(io);
+  std::function<void()> await_audit_switch = [&] {
+    audit_switch.async_wait([&](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      (*audit)->pause_for_benchmark(signal == SIGUSR2);
+      std::cerr << "moatd: benchmark switch: audit " << (signal == SIGUSR2 ? "PAUSED" : "on") << "\n";
+      await_audit_switch();
+    });
+  };
+  if (options.audit_switch_for_benchmark) {
+    audit_switch.add(SIGUSR1);
+    audit_switch.add(SIGUSR2);
+    await_audit_switch();
+  }
+
   // On SIGTERM no new connection is taken, and every request already read
   // is answered before moatd exits (up to kDrainLimit); idle keep-alive
   // connections and hijacked streams are closed with it.
@@ -179,6 +192,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
     ::unlink(layout.user_socket().c_str());
     ::unlink(layout.control_socket().c_str());
     timer.cancel();
+    audit_switch.cancel();
     wait_for_requests(std::chrono::steady_clock::now() + kDrainLimit);
   });
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()

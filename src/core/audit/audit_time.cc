@@ -1,7 +1,5 @@
 #include "core/audit/audit_time.h"
 
-#include <array>
-#include <cstdio>
 
 namespace moat::core::audit {
 namespace {
@@ -29,14 +27,21 @@ std::string format_time(Timestamp time) {
   const auto day = floor<days>(time);
   const year_month_day date{day};
   const hh_mm_ss<milliseconds> clock{time - day};
-  std::array<char, 48> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()),
-                static_cast<int>(clock.seconds().count()),
-                static_cast<int>(clock.subseconds().count()));
-  return std::string(buffer.data());
+  // Digits written in place: every audit record formats its time, and
+  // snprintf's format parsing cost as much as the rest of the line.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  const auto put = [&out](std::size_t end, long long value, std::size_t width) {
+    auto v = static_cast<unsigned long long>(value < 0 ? 0 : value);
+    for (std::size_t i = 0; i < width; ++i, v /= 10) out[end - i] = static_cast<char>('0' + v % 10);
+  };
+  put(3, static_cast<int>(date.year()), 4);
+  put(6, static_cast<unsigned>(date.month()), 2);
+  put(9, static_cast<unsigned>(date.day()), 2);
+  put(12, clock.hours().count(), 2);
+  put(15, clock.minutes().count(), 2);
+  put(18, clock.seconds().count(), 2);
+  put(22, clock.subseconds().count(), 3);
+  return out;
 }
 
 Result<Timestamp, AuditError> parse_time(std::string_view text) {
