@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json/json_string.h"
 #include "moatd/request_body.h"
 
 namespace moat::moatd {
@@ -41,7 +42,98 @@ std::string bounded(std::string text) {
   return text;
 }
 
+// Writes `value` leaving out object members whose value is zero (null,
+// false, 0, "", and arrays or objects with nothing left); array elements all
+// stay, so positions keep their meaning. False, with nothing written, when
+// the value itself is zero. Written by hand because nlohmann only dumps whole
+// documents, and copying the document without its zero values first cost
+// more than the shorter line saved (callgrind: 105 k instructions per create).
+bool append_lean(std::string& out, const nlohmann::json& value);
+
+void append_element(std::string& out, const nlohmann::json& element) {
+  if (!append_lean(out, element)) out += element.dump();
+}
+
+bool append_lean_object(std::string& out, const nlohmann::json& object, bool top_level) {
+  const std::size_t start = out.size();
+  out.push_back('{');
+  bool any = false;
+  for (const auto& [key, member] : object.items()) {
+    const std::size_t mark = out.size();
+    if (any) out.push_back(',');
+    core::json::append_json_string(out, key);
+    out.push_back(':');
+    bool written = false;
+    if (top_level && key == "Env" && member.is_array() && !member.empty()) {
+      nlohmann::json holder = {{"Env", member}};
+      redact_environment(holder);
+      append_element(out, holder["Env"]);
+      written = true;
+    } else {
+      written = append_lean(out, member);
+    }
+    if (written) {
+      any = true;
+    } else {
+      out.resize(mark);
+    }
+  }
+  if (!any) {
+    out.resize(start);
+    return false;
+  }
+  out.push_back('}');
+  return true;
+}
+
+bool append_lean(std::string& out, const nlohmann::json& value) {
+  using Type = nlohmann::json::value_t;
+  switch (value.type()) {
+    case Type::boolean:
+      if (!value.get<bool>()) return false;
+      out += "true";
+      return true;
+    case Type::number_integer:
+    case Type::number_unsigned:
+    case Type::number_float:
+      if (value == 0) return false;
+      out += value.dump();
+      return true;
+    case Type::string:
+      if (value.get_ref<const std::string&>().empty()) return false;
+      core::json::append_json_string(out, value.get_ref<const std::string&>());
+      return true;
+    case Type::array: {
+      if (value.empty()) return false;
+      out.push_back('[');
+      bool first = true;
+      for (const auto& element : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_element(out, element);
+      }
+      out.push_back(']');
+      return true;
+    }
+    case Type::object:
+      return append_lean_object(out, value, false);
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+std::string audit_summary(const http::CanonicalRequest& request, const nlohmann::json& canonical_body) {
+  if (request.body_streamed || request.body.empty() || !has_body_schema(request) || !canonical_body.is_object()) {
+    return audit_summary(request);
+  }
+  std::string out = request.method + " " + request.target() + " ";
+  std::string shown;
+  shown.reserve(request.body.size() / 2);
+  if (!append_lean_object(shown, canonical_body, true)) shown = "{}";
+  return out + bounded(std::move(shown));
+}
 
 std::string audit_summary(const http::CanonicalRequest& request) {
   std::string out = request.method + " " + request.target();

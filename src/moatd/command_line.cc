@@ -1,5 +1,7 @@
 #include "moatd/command_line.h"
 
+#include <malloc.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,11 @@ int moatd_main(int argc, char** argv, const ServerOptions& options) {
   app.add_option("--root", root, "keep sockets and state under this directory");
   app.add_option("--admin-settings", admin_settings, "the admin's settings file");
   CLI11_PARSE(app, argc, argv);
+  // A request allocates and frees a few hundred KB; with glibc's default trim
+  // threshold the heap top shrank and grew again with every request, one brk
+  // each way (perf: 3 % of moatd's CPU under load). Kept memory stays small.
+  ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  ::mallopt(M_TOP_PAD, 1 << 20);
   const auto layout = core::stack::make_layout(root, admin_settings);
   if (const auto r = run_server(layout, options); !r) {
     std::cerr << "moatd: " << r.error().message << "\n";

@@ -63,15 +63,15 @@ bool Guard::streams_body(const http::CanonicalRequest& head) {
 
 Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCredentials& peer) {
   if (const auto& settings = control_.settings(); settings.without_policy) {
-    if (read_only_status(request)) return {{true, 0, ""}, "policy.none-status"};
+    if (read_only_status(request)) return {{true, 0, ""}, "policy.none-status", ""};
     return {{false, 503,
              "Moat refused this request: its settings cannot be loaded, so there is no policy to judge it by (" +
                  (settings.problems.empty() ? std::string("no reason given") : settings.problems.front()) +
                  "). An admin must fix " + settings.admin_path + "; `moatctl settings validate` shows every problem"},
-            "policy.none"};
+            "policy.none", ""};
   }
   auto body = canonicalize_request_body(request);
-  if (!body) return {{false, 400, body.error().message}, body.error().rule};
+  if (!body) return {{false, 400, body.error().message}, body.error().rule, ""};
 
   policy::ApiRequest api_request{request.method, request.segments, {}, std::move(*body)};
   api_request.query.reserve(request.query.size());
@@ -82,7 +82,12 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
       *effective, {peer.uid, peer.gid, peer.pid, peer.executable, home_of(peer.uid)}, protected_paths_,
       eci_active_, nullptr};
   const policy::Decision decision = policy::decide(api_request, context);
-  return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule};
+  // Written from the document just judged: reading the forwarded text back
+  // would parse the body a second time.
+  std::string summary;
+  if (audit_.on() && api_request.body) summary = audit_summary(request, *api_request.body);
+  return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule,
+          std::move(summary)};
 }
 
 void Guard::record_malformed(const std::string& message, const PeerCredentials& peer) {
@@ -95,7 +100,7 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
   Judgement judgement = decide(request, peer);
   auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
   record.container = audited_container(request);
-  if (audit_.on()) record.request = audit_summary(request);
+  if (audit_.on()) record.request = judgement.summary.empty() ? audit_summary(request) : std::move(judgement.summary);
   if (!audit_.record(std::move(record))) return {false, 503, kAuditUnwritableMessage};
   return judgement.verdict;
 }

@@ -41,6 +41,7 @@ class Guard {
   struct Judgement {
     proxy::Verdict verdict;
     std::string rule;
+    std::string summary;  // what the audit record shows of the request; empty: taken from its text
   };
   Judgement decide(http::CanonicalRequest& request, const PeerCredentials& peer);
   // The caller's home directory ($HOME in filesharingAllowedDirectories),

@@ -140,7 +140,10 @@ Timestamp AuditLog::now() const {
 
 bool AuditLog::checkpoint_due_locked(std::uint64_t records_since, Timestamp time) const {
   if (records_since == 0) return false;
-  if (options_.checkpoint_every > 0 && records_since >= options_.checkpoint_every) return true;
+  if (options_.checkpoint_every > 0 && records_since >= options_.checkpoint_every &&
+      time - last_checkpoint_time_ >= options_.checkpoint_min_gap) {
+    return true;
+  }
   return options_.checkpoint_interval.count() > 0 &&
          time - last_checkpoint_time_ >= options_.checkpoint_interval;
 }

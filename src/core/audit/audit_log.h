@@ -57,6 +57,10 @@ struct AuditLogOptions {
   std::uint64_t max_file_bytes = 64ULL << 20;
   // Sign a checkpoint after this many records; 0: only by time, rotation, close.
   std::uint64_t checkpoint_every = 1000;
+  // A checkpoint the count asks for waits until this long after the one
+  // before: under load the count comes round within milliseconds, and each
+  // checkpoint costs a signature, a sync of the log and a new state file.
+  std::chrono::milliseconds checkpoint_min_gap{0};
   // Sign a checkpoint when records have waited this long for one (checked on
   // append and by a background thread); zero: off.
   std::chrono::milliseconds checkpoint_interval = std::chrono::seconds(60);

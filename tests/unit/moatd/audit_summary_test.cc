@@ -51,6 +51,31 @@ TEST(AuditSummary, BodiesNotMadeCanonicalTakeTheFullPath) {
             "POST /v1.41/containers/create (body 10 bytes)");
 }
 
+// From the document the policy judged, the values the engine assumes anyway
+// are left out, array elements all stay, and environment values are still
+// redacted.
+TEST(AuditSummary, FromTheJudgedDocumentLeavesOutZeroValues) {
+  const auto body = nlohmann::json::parse(
+      R"({"Cmd":["sh","-c","",0,null],"Env":["TOKEN=secret","PLAIN"],"Hostname":"",)"
+      R"("HostConfig":{"Binds":["/:/host"],"CapAdd":null,"CpuShares":-2,"LogConfig":{"Config":{},"Type":""},)"
+      R"("Memory":0,"NanoCpus":1.5,"PidMode":"","Privileged":true},"Image":"busybox","Labels":{},"Tty":false})");
+  auto r = request("POST", {"containers", "create"}, body.dump());
+  r.query.push_back({"name", "web"});
+  EXPECT_EQ(audit_summary(r, body),
+            "POST /v1.41/containers/create?name=web {\"Cmd\":[\"sh\",\"-c\",\"\",0,null],"
+            "\"Env\":[\"TOKEN=\u2026\",\"PLAIN\"],\"HostConfig\":{\"Binds\":[\"/:/host\"],\"CpuShares\":-2,"
+            "\"NanoCpus\":1.5,\"Privileged\":true},\"Image\":\"busybox\"}");
+  const auto zero = nlohmann::json::parse(R"({"Env":[],"HostConfig":{"Privileged":false},"Image":""})");
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, zero.dump()), zero),
+            "POST /v1.41/containers/create {}");
+  const auto escaped = nlohmann::json::parse(R"({"Labels":{"a\"b":"line\nnext \u00e9"}})");
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, escaped.dump()), escaped),
+            "POST /v1.41/containers/create " + escaped.dump());
+  // Bodies the summary does not show fall back to the text rules.
+  EXPECT_EQ(audit_summary(request("POST", {"auth"}, R"({"password":"p"})"), nlohmann::json{{"password", "p"}}),
+            "POST /v1.41/auth (body 16 bytes)");
+}
+
 TEST(AuditSummary, CredentialsAndArchivesAreNotedBySizeOnly) {
   EXPECT_EQ(audit_summary(request("POST", {"auth"}, R"({"password":"p"})")), "POST /v1.41/auth (body 16 bytes)");
   auto load = request("POST", {"images", "load"});

@@ -172,6 +172,41 @@ TEST(AuditLog, CheckpointsAfterQuietTime) {
   EXPECT_EQ(format_time(std::get<Checkpoint>(entries[3]).time), "2026-08-01T10:00:11.000Z");
 }
 
+// Under load the count comes round quickly; a minimum gap keeps checkpoints
+// (signature, sync, state file) to one per gap, and the count still decides
+// once the gap has passed.
+TEST(AuditLog, CheckpointsByCountWaitForTheMinimumGap) {
+  const TempDir dir;
+  const auto key = new_key();
+  FakeClock clock;
+  auto options = quiet_options(dir.path());
+  options.checkpoint_every = 3;
+  options.checkpoint_min_gap = std::chrono::seconds(1);
+  options.clock = clock.function();
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log);
+  for (int i = 1; i <= 7; ++i) ASSERT_TRUE((*log)->append(sample_record(i)));
+  EXPECT_EQ(read_lines(dir / "audit.log").size(), 7U);
+  clock.advance(std::chrono::milliseconds(999));
+  ASSERT_TRUE((*log)->append(sample_record(8)));
+  EXPECT_EQ(read_lines(dir / "audit.log").size(), 8U);
+  clock.advance(std::chrono::milliseconds(1));
+  ASSERT_TRUE((*log)->append(sample_record(9)));
+  auto entries = entries_of(dir / "audit.log");
+  ASSERT_EQ(entries.size(), 10U);
+  EXPECT_EQ(std::get<Checkpoint>(entries[9]).count, 9U);
+  // The next gap starts at that checkpoint: two more records reach the count
+  // again but wait for it.
+  for (int i = 10; i <= 12; ++i) ASSERT_TRUE((*log)->append(sample_record(i)));
+  EXPECT_EQ(read_lines(dir / "audit.log").size(), 13U);
+  clock.advance(std::chrono::seconds(1));
+  ASSERT_TRUE((*log)->append(sample_record(13)));
+  entries = entries_of(dir / "audit.log");
+  ASSERT_EQ(entries.size(), 15U);
+  EXPECT_EQ(std::get<Checkpoint>(entries[14]).count, 4U);
+  EXPECT_EQ(verified(dir.path(), key).records, 13U);
+}
+
 TEST(AuditLog, TheBackgroundThreadSignsRecordsThatWaitTooLong) {
   const TempDir dir;
   const auto key = new_key();

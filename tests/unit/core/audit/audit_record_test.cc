@@ -101,33 +101,26 @@ TEST(AuditRecord, EscapesControlCharactersSoARecordStaysOneLine) {
   EXPECT_EQ(std::get<Record>(*parsed).reason, record.reason);
 }
 
-// The line is written by hand, eight bytes at a time; it must be exactly what
-// nlohmann's dump writes for the same object, wherever a byte that needs
-// escaping (or a multi-byte character) falls in or across the words.
-TEST(AuditRecord, WritesTheSameBytesAsTheJsonLibraryWhereverEscapesFall) {
-  std::vector<std::string> pieces;
-  for (int byte = 0; byte < 0x80; ++byte) pieces.emplace_back(1, static_cast<char>(byte));
-  for (const char* multi : {"\u00e9", "\u20ac", "\U0001F600", "\u00e9\\\"\n"}) pieces.emplace_back(multi);
-  for (const std::string& piece : pieces) {
-    for (std::size_t at = 0; at <= 17; ++at) {
-      Record record = full_record();
-      record.request = std::string(at, 'x') + piece + std::string(19 - at, 'y');
-      record.reason = piece + std::string(at, 'r');
-      const nlohmann::json object = {
-          {"caller", {{"exe", record.caller->exe}, {"pid", record.caller->pid}, {"uid", record.caller->uid}}},
-          {"component", "moatd"},
-          {"container", *record.container},
-          {"outcome", "deny"},
-          {"prev", record.prev},
-          {"reason", record.reason},
-          {"request", record.request},
-          {"rule", record.rule},
-          {"seq", record.seq},
-          {"time", "2026-08-01T10:00:00.123Z"},
-          {"type", "record"}};
-      ASSERT_EQ(to_line(record), object.dump()) << "piece " << nlohmann::json(piece).dump() << " at " << at;
-    }
-  }
+// The line is written by hand (core/json/json_string); it must be exactly
+// what nlohmann's dump writes for the same object, escapes included.
+TEST(AuditRecord, WritesTheSameBytesAsTheJsonLibrary) {
+  Record record = full_record();
+  for (int byte = 0; byte < 0x80; ++byte) record.request.push_back(static_cast<char>(byte));
+  record.request += "\u00e9\u20ac\U0001F600";
+  record.reason = "said \"no\"\n\tbecause\\";
+  const nlohmann::json object = {
+      {"caller", {{"exe", record.caller->exe}, {"pid", record.caller->pid}, {"uid", record.caller->uid}}},
+      {"component", "moatd"},
+      {"container", *record.container},
+      {"outcome", "deny"},
+      {"prev", record.prev},
+      {"reason", record.reason},
+      {"request", record.request},
+      {"rule", record.rule},
+      {"seq", record.seq},
+      {"time", "2026-08-01T10:00:00.123Z"},
+      {"type", "record"}};
+  EXPECT_EQ(to_line(record), object.dump());
 }
 
 TEST(AuditRecord, ReplacesInvalidUtf8SoHostileBytesAreStillRecorded) {

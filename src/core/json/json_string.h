@@ -1,0 +1,20 @@
+#pragma once
+// JSON text written by hand where a whole nlohmann document would cost the
+// request path too much (audit lines, audit summaries). Both produce exactly
+// the bytes nlohmann's dump() writes (ensure_ascii off).
+
+#include <string>
+#include <string_view>
+
+namespace moat::core::json {
+
+// Well-formed UTF-8: the ranges of Unicode Table 3-7, which is what
+// nlohmann's decoder accepts.
+bool is_valid_utf8(std::string_view text);
+
+// Appends `utf8` (which must be well-formed UTF-8) as a quoted JSON string:
+// the two-character escapes for '"', '\\', \b, \f, \n, \r, \t, \u00xx
+// (lower-case hex) for the other bytes below 0x20, everything else as is.
+void append_json_string(std::string& out, std::string_view utf8);
+
+}  // namespace moat::core::json
