@@ -19,6 +19,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "api_load/process_cpu.h"
+
 // Threading: every connection is a coroutine on one io_context run by one
 // thread. The machines this runs on have 2 cores, which dockerd, moatd and
 // HAProxy need; one generator thread takes at most one core's share, sees
@@ -234,6 +236,19 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       if (ec) return;  // every connection finished in time
       for (auto& connection : connections) connection->abort();
     });
+    // The server's CPU time is read when the measured window opens and closes.
+    std::optional<double> server_cpu_start;
+    std::optional<double> server_cpu_end;
+    asio::steady_timer window_open(io, state.measure_start);
+    asio::steady_timer window_close(io, state.measure_end);
+    if (options.server_pid > 0) {
+      window_open.async_wait([&](const beast::error_code& ec) {
+        if (!ec) server_cpu_start = process_cpu_ns(options.server_pid);
+      });
+      window_close.async_wait([&](const beast::error_code& ec) {
+        if (!ec) server_cpu_end = process_cpu_ns(options.server_pid);
+      });
+    }
     std::size_t running = connections.size();
     for (auto& connection : connections) {
       asio::co_spawn(io, connection->run(), [&](const std::exception_ptr& failure) {
@@ -243,6 +258,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     }
     io.run();
     state.result.measured_seconds = std::chrono::duration<double>(options.duration).count();
+    if (server_cpu_start && server_cpu_end) state.result.server_cpu_seconds = (*server_cpu_end - *server_cpu_start) / 1e9;
     return std::move(state.result);
   } catch (const std::exception& e) {
     return fail(std::string("load run failed: ") + e.what());

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "api_load/scenario.h"
 #include "core/result/result.h"
 
@@ -19,6 +21,9 @@ struct LoadOptions {
   std::chrono::milliseconds duration{10000};
   Scenario scenario = Scenario::kPing;
   std::string image = "bench/busybox";
+  // When set, the CPU time this process (the server under load) spends in
+  // the measured window is reported: the cost of a request, not only the rate.
+  pid_t server_pid = 0;
 };
 
 struct LoadResult {
@@ -28,6 +33,7 @@ struct LoadResult {
   std::vector<std::string> error_samples;  // the first few distinct failures, for the report
   std::vector<std::uint32_t> latencies_us;  // one per measured operation
   double measured_seconds = 0;
+  double server_cpu_seconds = -1;  // in the measured window; -1: not measured
 };
 
 // Fails only when the connections cannot be opened; failures after that are

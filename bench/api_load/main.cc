@@ -51,6 +51,10 @@ void print_text(const LoadOptions& options, const LoadResult& result,
               latency.max_us);
   std::printf("  errors      %llu\n", static_cast<unsigned long long>(result.errors));
   std::printf("  own CPU     %.2f s\n", own_cpu_seconds());
+  if (result.server_cpu_seconds >= 0 && result.requests > 0) {
+    std::printf("  server CPU  %.1f us per request\n",
+                result.server_cpu_seconds * 1e6 / static_cast<double>(result.requests));
+  }
 }
 
 void print_json(const LoadOptions& options, const LoadResult& result,
@@ -70,6 +74,10 @@ void print_json(const LoadOptions& options, const LoadResult& result,
       {"max_us", latency.max_us},
       {"errors", result.errors},
       {"generator_cpu_s", own_cpu_seconds()},
+      {"server_cpu_us_per_request",
+       result.server_cpu_seconds < 0 || result.requests == 0
+           ? nlohmann::ordered_json()
+           : nlohmann::ordered_json(result.server_cpu_seconds * 1e6 / static_cast<double>(result.requests))},
       {"error_samples", result.error_samples},
   };
   std::cout << out.dump() << "\n";
@@ -100,6 +108,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ping", "containers-json", "create-remove", "refused-create"}));
   app.add_option("--image", options.image, "Image for create-remove and refused-create")
       ->capture_default_str();
+  app.add_option("--server-pid", options.server_pid,
+                 "Report the CPU time of this process (the server under load) per measured request");
   app.add_flag("--json", json, "Print one JSON object instead of text");
   try {
     app.parse(argc, argv);

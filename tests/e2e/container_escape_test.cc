@@ -15,16 +15,12 @@
 #include <vector>
 
 #include "e2e/shared_stack.h"
+#include "harness/host_paths.h"
 
 namespace moat::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
 
 std::string read_host_file(const std::string& path) {
   std::ifstream in(path);
@@ -160,7 +156,7 @@ TEST(ContainerEscape, ReleaseAgentOfAPrivilegedContainerNeverRunsOnTheHost) {
   r = s.developer_docker("exec " + dev_env + "esc-ra-dev sh -c " + quote(attack));
   EXPECT_EQ(r.out, expected) << r.all();
   s.engine_docker("rm -f esc-ra-root esc-ra-dev");
-  EXPECT_FALSE(exists(marker));
+  EXPECT_FALSE(host_path_exists(marker));
 }
 
 // CVE-2022-0492: from a new user namespace (where the caller is root), a new
@@ -188,7 +184,7 @@ TEST(ContainerEscape, ReleaseAgentFromANestedUserNamespaceIsRefused) {
   r = run("DOCKER_HOST=unix://" + s.engine_socket() + " docker run --rm -i --privileged moat-test/busybox sh -c " +
           quote(script) + " < " + probe);
   EXPECT_EQ(r.out, privileged) << r.all();
-  EXPECT_FALSE(exists(marker));
+  EXPECT_FALSE(host_path_exists(marker));
 }
 
 TEST(ContainerEscape, CorePatternOfTheHostCannotBeWritten) {
@@ -209,7 +205,7 @@ TEST(ContainerEscape, CorePatternOfTheHostCannotBeWritten) {
   r = s.engine_docker("run --rm moat-test/busybox sh -c " + quote(attack));
   EXPECT_EQ(r.out, "refused\ncrashed\n") << r.all();
   EXPECT_EQ(read_host_file("/proc/sys/kernel/core_pattern"), before);
-  EXPECT_FALSE(exists(marker));
+  EXPECT_FALSE(host_path_exists(marker));
 }
 
 TEST(ContainerEscape, SysrqTriggerLeavesTheHostAlone) {
@@ -230,7 +226,7 @@ TEST(ContainerEscape, KernelModulesCannotBeLoaded) {
   auto& s = shared_stack();
   const std::string modules_before = read_host_file("/proc/modules");
   // A kernel built without module support answers ENOSYS before any check.
-  const bool host_has_modules = exists("/proc/modules");
+  const bool host_has_modules = host_path_exists("/proc/modules");
   const std::string insmod = "insmod /bin/busybox >/dev/null 2>&1 && echo loaded || echo refused";
   auto r = s.developer_docker("run --rm --privileged moat-test/busybox sh -c " + quote(insmod));
   EXPECT_EQ(r.out, "refused\n") << r.all();
@@ -460,7 +456,7 @@ TEST(ContainerEscape, EngineSocketThroughAParentDirectoryOrALinkIsRefused) {
       << r.err;
   s.engine_docker("volume rm esc-stackvol esc-rootvol");
   run("rm -f " + link);
-  EXPECT_FALSE(exists(s.root() + "/escape-ran"));
+  EXPECT_FALSE(host_path_exists(s.root() + "/escape-ran"));
 }
 
 // --- host namespaces and runtime overrides ------------------------------
@@ -472,7 +468,7 @@ struct RanMarker {
   RanMarker() { run("rm -rf " + dir + " && mkdir -m 777 " + dir); }
   ~RanMarker() { run("rm -rf " + dir); }
   std::string args() const { return "-v " + dir + ":/out moat-test/busybox sh -c 'echo ran > /out/ran'"; }
-  bool ran() const { return exists(dir + "/ran"); }
+  bool ran() const { return host_path_exists(dir + "/ran"); }
 };
 
 TEST(ContainerEscape, HostPidNamespaceIsRefusedAndNothingRuns) {

@@ -7,7 +7,6 @@
 // checks on the host that no container process ran and that a refused
 // create left no mounts or state behind.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,16 +14,12 @@
 #include <vector>
 
 #include "e2e/shared_stack.h"
+#include "harness/host_paths.h"
 
 namespace moat::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
 
 std::string resolved_refusal(const std::string& requested, const std::string& resolved) {
   return "moat-runc: container working directory " + requested + " resolves to " + resolved +
@@ -87,9 +82,9 @@ TEST(WorkingDirectorySymlink, ImageWorkdirLinkedIntoProcSelfFdIsRefusedAtCreate)
     EXPECT_NE(r.exit_code, 0) << c.who << ": " << r.all();
     EXPECT_NE(r.all().find(resolved_refusal("/leak", "/proc/self/fd/7")), std::string::npos)
         << c.who << ": " << r.all();
-    EXPECT_FALSE(exists(marks + "/ran-" + c.who)) << c.who;
+    EXPECT_FALSE(host_path_exists(marks + "/ran-" + c.who)) << c.who;
     // The refused create undid its ID-mapped root and freed its range.
-    EXPECT_FALSE(exists(containers + "/" + id.substr(0, 64))) << c.who;
+    EXPECT_FALSE(host_path_exists(containers + "/" + id.substr(0, 64))) << c.who;
     EXPECT_EQ(run("grep -c " + quote(id.substr(0, 64)) + " /proc/self/mountinfo").out, "0\n") << c.who;
     s.engine_docker("rm -f " + name);
 
@@ -99,7 +94,7 @@ TEST(WorkingDirectorySymlink, ImageWorkdirLinkedIntoProcSelfFdIsRefusedAtCreate)
     EXPECT_NE(r.exit_code, 0) << c.who << ": " << r.all();
     EXPECT_NE(r.all().find(resolved_refusal("/a/b/up/fd/7", "/proc/self/fd/7")), std::string::npos)
         << c.who << ": " << r.all();
-    EXPECT_FALSE(exists(marks + "/ran-" + c.who)) << c.who;
+    EXPECT_FALSE(host_path_exists(marks + "/ran-" + c.who)) << c.who;
   }
   s.engine_docker("rmi cwd-link-workdir");
   run("rm -rf " + quote(marks));
@@ -126,7 +121,7 @@ TEST(WorkingDirectorySymlink, LinksInVolumesAndRuncsDevLinksAreRefusedAtCreate) 
     EXPECT_NE(r.exit_code, 0) << c.who << ": " << r.all();
     EXPECT_NE(r.all().find(resolved_refusal("/dev/fd/7", "/proc/self/fd/7")), std::string::npos)
         << c.who << ": " << r.all();
-    EXPECT_FALSE(exists(marks + "/ran-" + c.who)) << c.who;
+    EXPECT_FALSE(host_path_exists(marks + "/ran-" + c.who)) << c.who;
     // The volume's own directories stay usable as working directories.
     r = docker_as(s, c, "run --rm -v cwd-link-vol:/data -w /data/sub moat-test/busybox pwd");
     EXPECT_EQ(r.exit_code, 0) << c.who << ": " << r.all();
@@ -167,7 +162,7 @@ TEST(WorkingDirectorySymlink, ExecWorkdirLinkedIntoProcSelfFdIsRefused) {
       // docker exec prints the runtime's error on its standard output.
       EXPECT_NE(r.all().find("OCI runtime exec failed: " + resolved_refusal(dir, resolved)), std::string::npos)
           << c.who << " " << dir << ": " << r.all();
-      EXPECT_FALSE(exists(marks + "/exec-" + c.who)) << c.who << " " << dir;
+      EXPECT_FALSE(host_path_exists(marks + "/exec-" + c.who)) << c.who << " " << dir;
     }
     // Ordinary working directories of the running container still work,
     // with the default one and with -w.

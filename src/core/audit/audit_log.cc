@@ -302,7 +302,8 @@ Result<std::uint64_t, AuditError> AuditLog::append_locked(Record record,
   }
 
   const std::string record_hash = sha256_hex(line);
-  std::string bytes = line + "\n";
+  std::string bytes = std::move(line);
+  bytes.push_back('\n');
   std::optional<Checkpoint> checkpoint;
   std::string checkpoint_line;
   const std::uint64_t covered = records_since_checkpoint_ + 1;

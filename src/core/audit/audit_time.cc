@@ -1,6 +1,5 @@
 #include "core/audit/audit_time.h"
 
-
 namespace moat::core::audit {
 namespace {
 
