@@ -1,5 +1,6 @@
 // audit_append_bench: how many records/s AuditLog::append writes, with
-// checkpoints signed every 1000 records as moatd has them, for each
+// checkpoints signed every 1000 records (moatd also waits at least 1 s
+// between them, which this leaves out: a worst case), for each
 // FsyncPolicy and with rotation at a small size; next to a baseline that
 // write(2)s lines of the same length to a file with the same syncing, so the
 // ratio shows what the chain, the JSON and the signatures cost on top of the
@@ -37,7 +38,7 @@ namespace {
 
 namespace audit = moat::core::audit;
 
-constexpr std::uint64_t kCheckpointEvery = 1000;  // moatd's setting (AuditLogOptions default)
+constexpr std::uint64_t kCheckpointEvery = 1000;  // moatd's count (AuditLogOptions default), without its 1 s minimum gap
 constexpr std::uint64_t kMoatdRotateBytes = 64ULL << 20;  // moat.audit.rotateMegabytes default
 constexpr std::uint64_t kSmallRotateBytes = 1ULL << 20;
 constexpr long kTmpfsMagic = 0x01021994;  // TMPFS_MAGIC from <linux/magic.h>

@@ -15,6 +15,15 @@ std::uint64_t load_word(const char* at) {
   return word;
 }
 
+// Whether any of eight bytes may need escaping: below 0x20, '"' or '\\'.
+// Exact as a yes or no (the classic "has a byte less than n" and "has a zero
+// byte" word tricks); the byte loop then finds which.
+bool word_may_need_escape(std::uint64_t word) {
+  const auto has_zero_byte = [](std::uint64_t v) { return (v - kEveryByte) & ~v & kHighBits; };
+  const std::uint64_t below_space = (word - kEveryByte * 0x20U) & ~word & kHighBits;
+  return (below_space | has_zero_byte(word ^ (kEveryByte * '"')) | has_zero_byte(word ^ (kEveryByte * '\\'))) != 0;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) {
@@ -57,19 +66,6 @@ bool is_valid_utf8(std::string_view text) {
   }
   return true;
 }
-
-namespace {
-
-// Whether any of eight bytes may need escaping: below 0x20, '"' or '\\'.
-// Exact as a yes or no (the classic "has a byte less than n" and "has a zero
-// byte" word tricks); the byte loop then finds which.
-bool word_may_need_escape(std::uint64_t word) {
-  const auto has_zero_byte = [](std::uint64_t v) { return (v - kEveryByte) & ~v & kHighBits; };
-  const std::uint64_t below_space = (word - kEveryByte * 0x20U) & ~word & kHighBits;
-  return (below_space | has_zero_byte(word ^ (kEveryByte * '"')) | has_zero_byte(word ^ (kEveryByte * '\\'))) != 0;
-}
-
-}  // namespace
 
 // A JSON string of valid UTF-8 as dump() writes it with ensure_ascii off:
 // the two-character escapes for '"', '\\', \b, \f, \n, \r, \t, \u00xx
