@@ -3,6 +3,8 @@
 #include <csignal>
 #include <iostream>
 
+#include <boost/asio/post.hpp>
+
 #include "core/audit/audit_time.h"
 
 namespace moat::moatd {
@@ -79,19 +81,60 @@ bool AuditSink::write_held() {
 
 void AuditSink::retry_held() { write_held(); }
 
+std::size_t AuditSink::write(std::vector<Record>& records) {
+  std::size_t written = 0;
+  if (write_held()) {
+    auto result = log_->append_batch(records);
+    written = result.written;
+    if (result.error) last_error_ = result.error->message;
+  } else if (!last_error_) {
+    last_error_ = "earlier records are still held";
+  }
+  if (written == records.size()) return written;
+  for (std::size_t i = written; i < records.size(); ++i) hold(std::move(records[i]), *last_error_);
+  std::cerr << "moatd: " << records.size() - written << " AUDIT RECORDS NOT WRITTEN (held in memory, "
+            << held_.size() << " held): " << *last_error_
+            << (refuse_on_failure_ ? "; refusing their requests"
+                                   : "; continuing as moat.audit.onWriteFailure says")
+            << "\n";
+  return written;
+}
+
+void AuditSink::queue(Record record) {
+  if (paused_for_benchmark_) return;
+  queued_.push_back(std::move(record));
+  if (!executor_) return flush();
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(executor_, [this] { flush(); });
+}
+
+void AuditSink::after_queued(std::function<void(bool go_ahead)> then) {
+  if (queued_.empty()) {
+    const bool nothing_held = held_.empty() && dropped_beyond_limit_ == 0;
+    return then(paused_for_benchmark_ || nothing_held || !refuse_on_failure_);
+  }
+  waiters_.push_back({queued_.size(), std::move(then)});
+}
+
+void AuditSink::flush() {
+  flush_posted_ = false;
+  if (queued_.empty()) return;
+  // Taken out first: a waiter may queue the next request's record.
+  std::vector<Record> records = std::move(queued_);
+  std::vector<Waiter> waiters = std::move(waiters_);
+  queued_.clear();
+  waiters_.clear();
+  const std::size_t written = write(records);
+  for (auto& waiter : waiters) waiter.then(waiter.records <= written || !refuse_on_failure_);
+}
+
 bool AuditSink::record(Record record) {
   if (paused_for_benchmark_) return true;
-  if (write_held()) {
-    const auto written = log_->append(record);
-    if (written) return true;
-    hold(std::move(record), written.error().message);
-  } else {
-    hold(std::move(record), last_error_.value_or("earlier records are still held"));
-  }
-  std::cerr << "moatd: AUDIT RECORD NOT WRITTEN (held in memory, " << held_.size() << " held): " << *last_error_
-            << (refuse_on_failure_ ? "; refusing the request" : "; continuing as moat.audit.onWriteFailure says")
-            << "\n";
-  return !refuse_on_failure_;
+  flush();
+  std::vector<Record> one;
+  one.push_back(std::move(record));
+  return write(one) == 1 || !refuse_on_failure_;
 }
 
 nlohmann::json AuditSink::status() const {

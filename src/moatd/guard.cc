@@ -93,7 +93,7 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
 void Guard::record_malformed(const std::string& message, const PeerCredentials& peer) {
   auto record = record_for(peer, "request.malformed-http", false, message);
   record.request = "(malformed HTTP request)";
-  audit_.record(std::move(record));  // refused either way
+  audit_.queue(std::move(record));  // refused either way: nobody waits for it
 }
 
 proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentials& peer) {
@@ -101,8 +101,14 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
   auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
   record.container = audited_container(request);
   if (audit_.on()) record.request = judgement.summary.empty() ? audit_summary(request) : std::move(judgement.summary);
-  if (!audit_.record(std::move(record))) return {false, 503, kAuditUnwritableMessage};
+  audit_.queue(std::move(record));
   return judgement.verdict;
+}
+
+void Guard::await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
+  audit_.after_queued([verdict = std::move(verdict), act = std::move(act)](bool go_ahead) mutable {
+    act(go_ahead ? std::move(verdict) : proxy::Verdict{false, 503, kAuditUnwritableMessage});
+  });
 }
 
 }  // namespace moat::moatd

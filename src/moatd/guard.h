@@ -5,6 +5,7 @@
 // rewritten in place to its canonical body, so the engine receives exactly
 // what was judged.
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,7 +24,13 @@ class Guard {
  public:
   Guard(const core::stack::Layout& layout, ControlApi& control, AuditSink& audit);
 
+  // Queues the decision's record; the verdict takes effect through
+  // await_record, which the session calls right after.
   proxy::Verdict judge(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // Calls `act` once the record judge() queued last is written: with the
+  // verdict, or with a refusal when the record could not be written and
+  // moat.audit.onWriteFailure is "refuse".
+  void await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act);
   // A request the parser refused: recorded, since no judge saw it.
   void record_malformed(const std::string& message, const PeerCredentials& peer);
   // Archives (image load and import, build contexts, archive uploads) are

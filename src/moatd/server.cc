@@ -104,6 +104,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   if (!docker_gid) return unexpected(docker_gid.error());
   raise_descriptor_limit();
   asio::io_context io;
+  (*audit)->batch_on(io.get_executor());
   auto user = listen_unix(io, layout.user_socket(), *docker_gid, 0660);
   if (!user) return unexpected(user.error());
   auto control = listen_unix(io, layout.control_socket(), *docker_gid, 0660);
@@ -114,6 +115,9 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   session_options->engine_socket = layout.engine_socket();
   session_options->judge = [&guard](http::CanonicalRequest& request, const PeerCredentials& peer) {
     return guard.judge(request, peer);
+  };
+  session_options->await_record = [&guard](proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
+    guard.await_record(std::move(verdict), std::move(act));
   };
   session_options->stream_body = &Guard::streams_body;
   session_options->on_malformed = [&guard](const std::string& message, const PeerCredentials& peer) {
@@ -198,6 +202,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()
             << ")\n";
   io.run();
+  (*audit)->flush();
   if (!wait_for_audit_readers(kDrainLimit)) std::cerr << "moatd: stopping with audit reads unfinished\n";
   ::unlink(layout.user_socket().c_str());
   ::unlink(layout.control_socket().c_str());

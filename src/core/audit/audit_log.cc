@@ -256,86 +256,130 @@ Result<void, AuditError> AuditLog::rotate_locked(std::optional<AuditError>& defe
 }
 
 Result<std::uint64_t, AuditError> AuditLog::append(Record record) {
+  BatchResult result = append_batch(std::span<Record>(&record, 1));
+  if (result.error) return moat::unexpected(std::move(*result.error));
+  return record.seq;
+}
+
+AuditLog::BatchResult AuditLog::append_batch(std::span<Record> records) {
   std::optional<AuditError> deferred;
-  Result<std::uint64_t, AuditError> result = std::uint64_t{0};
+  BatchResult result;
   {
     const std::lock_guard lock(mutex_);
-    result = append_locked(std::move(record), deferred);
+    result = append_batch_locked(records, deferred);
   }
   if (deferred) report_deferred(*deferred);
   return result;
 }
 
-Result<std::uint64_t, AuditError> AuditLog::append_locked(Record record,
-                                                          std::optional<AuditError>& deferred) {
-  if (closed_) {
-    return audit_fail(AuditErrc::kClosed,
-                      "the audit log in " + options_.directory.string() + " is closed");
-  }
-  const std::uint64_t seq = last_seq_ + 1;
-  const auto not_written = [seq](const AuditError& error) {
-    return moat::unexpected(
-        error.with_context("record seq " + std::to_string(seq) + " was not written"));
+AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
+                                                    std::optional<AuditError>& deferred) {
+  BatchResult result;
+  if (records.empty()) return result;
+  // Records are staged into `bytes` with the chain values they will have;
+  // the log's own values move only once a write has put them in the file.
+  std::string bytes;
+  std::size_t staged = 0;
+  std::uint64_t seq = last_seq_;
+  std::string hash = last_hash_;
+  std::uint64_t covered = records_since_checkpoint_;
+  const auto fail = [&](const AuditError& error) {
+    const std::uint64_t first = last_seq_ + 1;
+    const std::size_t others = records.size() - result.written - 1;
+    result.error = error.with_context(
+        "record seq " + std::to_string(first) +
+        (others == 0 ? std::string() : " and the " + std::to_string(others) + " after it") + " " +
+        (others == 0 ? "was" : "were") + " not written");
+    return result;
   };
-  if (background_sync_failure_) return not_written(*background_sync_failure_);
-  if (auto opened = ensure_file_locked(); !opened) return not_written(opened.error());
-
-  const Timestamp time = now();
-  record.seq = seq;
-  record.time = time;
-  record.prev = last_hash_;
-  std::string line = to_line(record);
-  if (line.size() > kMaxLineBytes) {
-    return audit_fail(AuditErrc::kRecordTooLarge,
-                      "record seq " + std::to_string(seq) + " would be " +
-                          std::to_string(line.size()) + " bytes, more than the " +
-                          std::to_string(kMaxLineBytes) +
-                          " an audit line may hold; shorten its request or reason");
-  }
-  if (options_.max_file_bytes > 0 && file_->size() > 0 &&
-      file_->size() + line.size() + 1 > options_.max_file_bytes) {
-    if (auto rotated = rotate_locked(deferred); !rotated) {
-      return not_written(rotated.error().with_context("rotating " + std::string(kCurrentFileName)));
+  // Record (and checkpoint) lines go out in one write, so a failure leaves
+  // none of them.
+  const auto write_staged = [&](const std::optional<Checkpoint>& checkpoint,
+                                const std::string& checkpoint_line, Timestamp time) -> bool {
+    if (staged == 0) return true;
+    if (auto written = file_->append(bytes); !written) {
+      fail(written.error());
+      return false;
     }
-    record.prev = last_hash_;
-    line = to_line(record);
+    last_seq_ = seq;
+    const bool background = syncs_in_background();
+    if (checkpoint && background) {
+      owe_sync_locked(*checkpoint, checkpoint_line, time);
+    } else if (checkpoint) {
+      after_checkpoint_locked(*checkpoint, checkpoint_line, time, deferred);
+    } else {
+      last_hash_ = hash;
+      records_since_checkpoint_ = covered;
+    }
+    const bool sync = options_.fsync == FsyncPolicy::kEveryRecord ||
+                      (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint && !background);
+    if (sync) {
+      if (auto synced = file_->sync(); !synced) {
+        result.error = synced.error().with_context("record seq " + std::to_string(seq) +
+                                                   " was written but may not be on disk");
+        return false;
+      }
+    }
+    result.written += staged;
+    staged = 0;
+    bytes.clear();
+    return true;
+  };
+
+  if (closed_) {
+    result.error = AuditError{AuditErrc::kClosed, 0, "the audit log in " + options_.directory.string() + " is closed"};
+    return result;
+  }
+  if (background_sync_failure_) return fail(*background_sync_failure_);
+  if (auto opened = ensure_file_locked(); !opened) return fail(opened.error());
+
+  // One time for the batch: its records are written together.
+  const Timestamp time = now();
+  for (Record& record : records) {
+    record.seq = seq + 1;
+    record.time = time;
+    record.prev = hash;
+    std::string line = to_line(record);
+    if (line.size() > kMaxLineBytes) {
+      if (!write_staged(std::nullopt, {}, time)) return result;
+      result.error = AuditError{AuditErrc::kRecordTooLarge, 0,
+                                "record seq " + std::to_string(record.seq) + " would be " +
+                                    std::to_string(line.size()) + " bytes, more than the " +
+                                    std::to_string(kMaxLineBytes) +
+                                    " an audit line may hold; shorten its request or reason"};
+      return result;
+    }
+    const std::uint64_t file_bytes = file_->size() + bytes.size();
+    if (options_.max_file_bytes > 0 && file_bytes > 0 && file_bytes + line.size() + 1 > options_.max_file_bytes) {
+      if (!write_staged(std::nullopt, {}, time)) return result;
+      if (auto rotated = rotate_locked(deferred); !rotated) {
+        return fail(rotated.error().with_context("rotating " + std::string(kCurrentFileName)));
+      }
+      hash = last_hash_;
+      covered = records_since_checkpoint_;
+      record.prev = hash;
+      line = to_line(record);
+    }
+    hash = sha256_hex(line);
+    ++seq;
+    ++covered;
+    bytes += line;
+    bytes.push_back('\n');
+    ++staged;
   }
 
-  const std::string record_hash = sha256_hex(line);
-  std::string bytes = std::move(line);
-  bytes.push_back('\n');
   std::optional<Checkpoint> checkpoint;
   std::string checkpoint_line;
-  const std::uint64_t covered = records_since_checkpoint_ + 1;
   if (checkpoint_due_locked(covered, time)) {
-    auto made = make_checkpoint(key_, seq, time, record_hash, covered);
-    if (!made) return not_written(made.error());
+    auto made = make_checkpoint(key_, seq, time, hash, covered);
+    if (!made) return fail(made.error());
     checkpoint_line = to_line(*made);
-    bytes += checkpoint_line + "\n";
+    bytes += checkpoint_line;
+    bytes.push_back('\n');
     checkpoint = std::move(*made);
   }
-  // Record and checkpoint go out in one write, so a failure leaves neither.
-  if (auto written = file_->append(bytes); !written) return not_written(written.error());
-
-  last_seq_ = seq;
-  const bool background = syncs_in_background();
-  if (checkpoint && background) {
-    owe_sync_locked(*checkpoint, checkpoint_line, time);
-  } else if (checkpoint) {
-    after_checkpoint_locked(*checkpoint, checkpoint_line, time, deferred);
-  } else {
-    last_hash_ = record_hash;
-    records_since_checkpoint_ = covered;
-  }
-  const bool sync = options_.fsync == FsyncPolicy::kEveryRecord ||
-                    (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint && !background);
-  if (sync) {
-    if (auto synced = file_->sync(); !synced) {
-      return moat::unexpected(synced.error().with_context("record seq " + std::to_string(seq) +
-                                                          " was written but may not be on disk"));
-    }
-  }
-  return seq;
+  write_staged(checkpoint, checkpoint_line, time);
+  return result;
 }
 
 Result<void, AuditError> AuditLog::checkpoint() {

@@ -93,6 +93,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
  private:
   enum class Phase {
     kRequest,    // waiting for or reading a request (the idle timer runs)
+    kRecording,  // judged; waiting for the decision's audit record to be written
     kAnswering,  // writing moatd's own answer to a fully read request
     kUpstream,   // forwarding a request, relaying its response
     kHijacked,   // raw streams both ways
@@ -143,7 +144,8 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   // A request read and not yet fully answered. A hijacked stream is not one:
   // it may last for hours.
   static bool in_flight(Phase phase) {
-    return phase == Phase::kAnswering || phase == Phase::kUpstream || phase == Phase::kClosing;
+    return phase == Phase::kRecording || phase == Phase::kAnswering || phase == Phase::kUpstream ||
+           phase == Phase::kClosing;
   }
   void set_phase(Phase next) {
     if (in_flight(phase_) != in_flight(next)) {
@@ -272,7 +274,13 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   void on_request(http::CanonicalRequest request) {
     idle_timer_.cancel();
-    const Verdict verdict = judge_safely(*options_, request, peer_);
+    Verdict verdict = judge_safely(*options_, request, peer_);
+    after_recorded(std::move(verdict), [this, request = std::move(request)](const Verdict& decided) mutable {
+      act_on_request(request, decided);
+    });
+  }
+
+  void act_on_request(http::CanonicalRequest& request, const Verdict& verdict) {
     if (!verdict.allowed) {
       // Read completely, so the connection can serve the next request,
       // unless the client meant to switch to a raw stream after it.
@@ -288,7 +296,13 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   void on_streamed_head(http::CanonicalRequest head) {
     idle_timer_.cancel();
-    const Verdict verdict = judge_safely(*options_, head, peer_);
+    Verdict verdict = judge_safely(*options_, head, peer_);
+    after_recorded(std::move(verdict), [this, head = std::move(head)](const Verdict& decided) mutable {
+      act_on_streamed_head(head, decided);
+    });
+  }
+
+  void act_on_streamed_head(http::CanonicalRequest& head, const Verdict& verdict) {
     // Refused at the head: answered without reading a byte of the body, and
     // the connection closed since the unread body would follow.
     if (!verdict.allowed) return respond_and_close(verdict.status, verdict.message);
@@ -307,6 +321,19 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       }
       send_upstream();
     });
+  }
+
+  // A verdict takes effect once its decision is in the audit log
+  // (SessionOptions::await_record); meanwhile the request counts as in flight.
+  template <class Act>
+  void after_recorded(Verdict verdict, Act act) {
+    if (!options_->await_record) return act(verdict);
+    set_phase(Phase::kRecording);
+    options_->await_record(std::move(verdict),
+                           [self = shared_from_this(), act = std::move(act)](Verdict decided) mutable {
+                             if (self->closed()) return;
+                             act(decided);
+                           });
   }
 
   void next_request() {

@@ -29,6 +29,11 @@ struct Verdict {
 // exactly what is forwarded.
 using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerCredentials& peer)>;
 
+// Called right after the judge, on the same thread: runs `act` with the
+// verdict to act on once the decision is in the audit log (a refusal if it
+// could not be written). Lets decisions share one audit write.
+using AwaitRecord = std::function<void(Verdict verdict, std::function<void(Verdict)> act)>;
+
 // Which requests stream their body to the engine instead of buffering it
 // for the judge (archives: images/load, build, PUT archive, import).
 using StreamPredicate = std::function<bool(const http::CanonicalRequest& head)>;
@@ -40,6 +45,7 @@ using MalformedObserver = std::function<void(const std::string& message, const P
 struct SessionOptions {
   std::string engine_socket;
   Judge judge;  // empty: every request is refused
+  AwaitRecord await_record;  // empty: the verdict takes effect at once
   StreamPredicate stream_body;
   MalformedObserver on_malformed;  // may be empty
   // Parser limits. Its own stream_body is ignored: the session installs

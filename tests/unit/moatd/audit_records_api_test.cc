@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include "core/audit/query.h"
@@ -134,6 +135,86 @@ TEST_F(AuditRecordsApi, RefusesMalformedReads) {
   EXPECT_TRUE(is_audit_read("GET", "/audit/records?tail=1"));
   EXPECT_FALSE(is_audit_read("GET", "/audit/recordsx"));
   EXPECT_FALSE(is_audit_read("POST", "/audit/records"));
+}
+
+// Records queued while moatd handles ready connections go out together
+// once the event loop gets to the posted batch; each waiter goes ahead only
+// then.
+TEST_F(AuditRecordsApi, QueuedRecordsAreWrittenTogetherBeforeTheirWaitersGoAhead) {
+  boost::asio::io_context io;
+  sink_->batch_on(io.get_executor());
+  std::vector<std::string> went_ahead;
+  for (const std::string request : {"GET /1", "GET /2", "GET /3"}) {
+    core::audit::Record r;
+    r.caller = core::audit::Caller{1000, 1, "x"};
+    r.request = request;
+    r.rule = "test.rule";
+    sink_->queue(r);
+    sink_->after_queued([&went_ahead, request](bool go_ahead) {
+      went_ahead.push_back(request + (go_ahead ? " written" : " refused"));
+    });
+  }
+  EXPECT_TRUE(all().empty());
+  EXPECT_TRUE(went_ahead.empty());
+  EXPECT_EQ(io.run(), 1u);  // one batch
+  EXPECT_EQ(went_ahead, (std::vector<std::string>{"GET /1 written", "GET /2 written", "GET /3 written"}));
+  const auto records = all();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].request, "GET /3");
+  EXPECT_EQ(records[2].seq, 3u);
+}
+
+TEST_F(AuditRecordsApi, ARecordWrittenAtOnceComesAfterTheQueuedOnes) {
+  boost::asio::io_context io;
+  sink_->batch_on(io.get_executor());
+  core::audit::Record queued;
+  queued.request = "GET /queued";
+  queued.rule = "test.rule";
+  sink_->queue(queued);
+  bool written = false;
+  sink_->after_queued([&written](bool go_ahead) { written = go_ahead; });
+  record_for(0, "POST /runtime");
+  EXPECT_TRUE(written);
+  const auto records = all();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].request, "GET /queued");
+  EXPECT_EQ(records[1].request, "POST /runtime");
+  io.run();  // the posted batch finds nothing left
+  EXPECT_EQ(all().size(), 2u);
+}
+
+TEST_F(AuditRecordsApi, WaitersOfABatchThatCannotBeWrittenAreRefused) {
+  record_for(1000, "GET /before");
+  boost::asio::io_context io;
+  sink_->batch_on(io.get_executor());
+  const std::string log_file = layout_.audit_log_dir("moatd") + "/audit.log";
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  rlimit small = old;
+  small.rlim_cur = std::filesystem::file_size(log_file);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::vector<bool> went_ahead;
+  for (const std::string request : {"GET /held/1", "GET /held/2"}) {
+    core::audit::Record r;
+    r.request = request;
+    r.rule = "test.rule";
+    sink_->queue(r);
+    sink_->after_queued([&went_ahead](bool go_ahead) { went_ahead.push_back(go_ahead); });
+  }
+  io.run();
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(went_ahead, (std::vector<bool>{false, false}));
+  EXPECT_EQ(sink_->status()["heldRecords"], 2);
+  // Nothing queued: a waiter learns how the last batch went.
+  bool last = true;
+  sink_->after_queued([&last](bool go_ahead) { last = go_ahead; });
+  EXPECT_FALSE(last);
+  sink_->retry_held();
+  const auto records = all();
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[1].rule, "audit.write-failed");
+  EXPECT_EQ(records[2].request, "GET /held/1");
+  EXPECT_EQ(records[3].request, "GET /held/2");
 }
 
 // A file size limit stands in for a full disk here (the end-to-end suite

@@ -14,6 +14,7 @@
 
 #include "audit_test_support.h"
 #include "core/audit/checkpoint.h"
+#include "core/audit/hash_chain.h"
 #include "core/audit/log_files.h"
 #include "core/audit/verify.h"
 
@@ -348,6 +349,108 @@ TEST(AuditLog, AWriteFailureIsReturnedAndTheRecordCanBeRetried) {
   EXPECT_EQ(*retried, 3U);
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified(dir.path(), key).records, 3U);
+}
+
+std::vector<Record> sample_batch(int first, int last) {
+  std::vector<Record> records;
+  for (int i = first; i <= last; ++i) records.push_back(sample_record(i));
+  return records;
+}
+
+TEST(AuditLog, ABatchChainsItsRecordsAsSingleAppendsWould) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = quiet_options(dir.path());
+  options.checkpoint_every = 0;
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log);
+  ASSERT_TRUE((*log)->append(sample_record(1)));
+  auto batch = sample_batch(2, 5);
+  const auto result = (*log)->append_batch(batch);
+  EXPECT_FALSE(result.error);
+  EXPECT_EQ(result.written, 4U);
+  EXPECT_EQ(batch[0].seq, 2U);
+  EXPECT_EQ(batch[3].seq, 5U);
+  EXPECT_EQ(batch[1].prev, sha256_hex(to_line(batch[0])));
+  EXPECT_EQ((*log)->last_seq(), 5U);
+  EXPECT_EQ(read_lines(dir / "audit.log").size(), 5U);
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified(dir.path(), key).records, 5U);
+}
+
+TEST(AuditLog, ACheckpointTheCountAsksForComesAfterTheBatch) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = quiet_options(dir.path());
+  options.checkpoint_every = 3;
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log);
+  auto batch = sample_batch(1, 5);
+  ASSERT_EQ((*log)->append_batch(batch).written, 5U);
+  const auto entries = entries_of(dir / "audit.log");
+  ASSERT_EQ(entries.size(), 6U);
+  EXPECT_EQ(std::get<Checkpoint>(entries[5]).seq, 5U);
+  EXPECT_EQ(std::get<Checkpoint>(entries[5]).count, 5U);
+  EXPECT_EQ(verified(dir.path(), key).records, 5U);
+}
+
+// A batch is one write: when it does not fit, none of its records is in the
+// file, the log's seq and chain stay where they were, and the same records
+// can be written again.
+TEST(AuditLog, ABatchThatCannotBeWrittenLeavesNoneOfItsRecords) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto log = AuditLog::open(quiet_options(dir.path()), key);
+  ASSERT_TRUE(log);
+  auto first = sample_batch(1, 2);
+  ASSERT_EQ((*log)->append_batch(first).written, 2U);
+  const auto size_before = std::filesystem::file_size(dir / "audit.log");
+
+  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  rlimit small = old_limit;
+  small.rlim_cur = size_before + 500;  // room for one record, not three
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto batch = sample_batch(3, 5);
+  const auto failed = (*log)->append_batch(batch);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ::signal(SIGXFSZ, old_handler);
+
+  EXPECT_EQ(failed.written, 0U);
+  ASSERT_TRUE(failed.error);
+  EXPECT_EQ(failed.error->sys_errno, EFBIG);
+  EXPECT_EQ(failed.error->message.substr(0, 46), "record seq 3 and the 2 after it were not writt");
+  EXPECT_EQ(std::filesystem::file_size(dir / "audit.log"), size_before);
+  EXPECT_EQ((*log)->last_seq(), 2U);
+
+  const auto retried = (*log)->append_batch(batch);
+  EXPECT_FALSE(retried.error);
+  EXPECT_EQ(retried.written, 3U);
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified(dir.path(), key).records, 5U);
+}
+
+TEST(AuditLog, ABatchRotatesBetweenItsRecordsAtTheSizeLimit) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = quiet_options(dir.path());
+  options.checkpoint_every = 0;
+  const auto line_bytes = to_line(sample_record(1)).size() + 1;
+  options.max_file_bytes = 3 * line_bytes + line_bytes / 2;
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log);
+  auto batch = sample_batch(1, 8);
+  const auto result = (*log)->append_batch(batch);
+  EXPECT_FALSE(result.error);
+  EXPECT_EQ(result.written, 8U);
+  ASSERT_TRUE((*log)->close());
+  for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_LE(file.file_size(), options.max_file_bytes + 400) << file.path();  // a checkpoint may follow
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / rotated_name(1)));
+  EXPECT_TRUE(std::filesystem::exists(dir / rotated_name(2)));
+  EXPECT_EQ(verified(dir.path(), key).records, 8U);
 }
 
 TEST(AuditLog, AnUnwritableDirectoryIsReported) {

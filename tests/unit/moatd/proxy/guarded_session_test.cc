@@ -101,6 +101,63 @@ TEST_F(GuardedSessionTest, RefusedBufferedRequestKeepsTheConnection) {
   EXPECT_EQ(body_of(c.read_response()), "OK");
 }
 
+// What SessionOptions::await_record was handed, until the test lets the
+// verdicts take effect (as moatd's audit sink does once a batch is written).
+class HeldVerdicts {
+ public:
+  void hold(Verdict verdict, std::function<void(Verdict)> act) {
+    const std::lock_guard lock(mutex_);
+    held_.emplace_back(std::move(verdict), std::move(act));
+  }
+  std::size_t size() {
+    const std::lock_guard lock(mutex_);
+    return held_.size();
+  }
+  // On the sessions' thread: each verdict, or `instead` when given.
+  void release(const std::optional<Verdict>& instead = std::nullopt) {
+    std::vector<std::pair<Verdict, std::function<void(Verdict)>>> held;
+    {
+      const std::lock_guard lock(mutex_);
+      held.swap(held_);
+    }
+    for (auto& [verdict, act] : held) act(instead.value_or(verdict));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<Verdict, std::function<void(Verdict)>>> held_;
+};
+
+TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
+  auto held = std::make_shared<HeldVerdicts>();
+  SessionOptions o = options();
+  o.await_record = [held](Verdict verdict, std::function<void(Verdict)> act) {
+    held->hold(std::move(verdict), std::move(act));
+  };
+  SessionServer server(o);
+  RawClient c(server.socket());
+  ASSERT_TRUE(c.send(kPing));
+  ASSERT_TRUE(eventually([&] { return held->size() == 1; }));
+  c.read_until([](const std::string&) { return false; }, 300ms);
+  EXPECT_EQ(c.pending(), "");  // judged, not yet forwarded nor answered
+  server.post([held] { held->release(); });
+  EXPECT_EQ(body_of(c.read_response()), "OK");
+
+  // A record that could not be written turns the verdict into a refusal;
+  // the connection serves the next request.
+  ASSERT_TRUE(c.send(kPing));
+  ASSERT_TRUE(eventually([&] { return held->size() == 1; }));
+  server.post([held] { held->release(Verdict{false, 503, "audit log full (test)"}); });
+  const std::string refusal = json_error("audit log full (test)");
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+                                   std::to_string(refusal.size()) + "\r\n\r\n" + refusal);
+  ASSERT_TRUE(c.send(kPing));
+  ASSERT_TRUE(eventually([&] { return held->size() == 1; }));
+  server.post([held] { held->release(); });
+  EXPECT_EQ(body_of(c.read_response()), "OK");
+  EXPECT_EQ(log_->seen(), (std::vector<std::string>{"GET /_ping", "GET /_ping", "GET /_ping"}));
+}
+
 TEST_F(GuardedSessionTest, MalformedRequestGets400JsonAndTheConnectionCloses) {
   SessionServer server(options());
   RawClient c(server.socket());

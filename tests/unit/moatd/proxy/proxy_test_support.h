@@ -301,6 +301,8 @@ class SessionServer {
 
   const std::string& socket() const { return socket_; }
   const std::string& dir() const { return dir_; }
+  // Runs `task` on the sessions' thread.
+  void post(std::function<void()> task) { boost::asio::post(io_, std::move(task)); }
 
   // The real docker CLI through the guarded session.
   CommandResult docker(const std::string& args, std::chrono::milliseconds timeout = 120s) const {
