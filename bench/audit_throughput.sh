@@ -97,6 +97,9 @@ start_moatd() {
 
 # Lines in moatd's audit log files, all rotations included.
 audit_lines() { cat "$audit_log_dir"/audit.log* 2>/dev/null | wc -l; }
+# write(2)-family calls moatd made so far: its sockets send with sendmsg(2)
+# and splice(2), so these are the audit log's writes (and its stderr).
+moatd_writes() { awk '$1 == "syscw:" { print $2 }' "/proc/$moatd_pid/io"; }
 
 # set_audit on|off: flips the switch, then proves it took: moatd refuses the
 # request the refused-create scenario sends, and records it only when on.
@@ -139,6 +142,7 @@ under_goal() { awk -v a="$1" 'BEGIN { if (a == "" || a == "-") print "n/a"; else
 failed=0
 declare -A samples p50 err paired cpu paired_cpu
 records_written=0
+writes_on=0
 requests_on=0
 current_mode=off
 for round in $(seq "$rounds"); do
@@ -158,6 +162,7 @@ for round in $(seq "$rounds"); do
         key=$scenario-$conns-$mode
         out=$work/$key-$round
         before=$(audit_lines)
+        writes_before=$(moatd_writes)
         if ! "$load" --socket "$socket" --connections "$conns" --duration "$seconds" \
           --warmup "$warmup" --scenario "$scenario" --image bench/busybox --server-pid "$moatd_pid" --json \
           >"$out.json" 2>"$out.err"; then
@@ -173,6 +178,7 @@ for round in $(seq "$rounds"); do
           requests=$(field requests "$out.json" || true)
           requests_on=$((requests_on + ${requests:-0}))
           records_written=$((records_written + $(audit_lines) - before))
+          writes_on=$((writes_on + $(moatd_writes) - writes_before))
         fi
       done
       paired[$scenario-$conns]="${paired[$scenario-$conns]:-} $(ratio "${pair[on]}" "${pair[off]}")"
@@ -202,7 +208,8 @@ for scenario in "${scenarios[@]}"; do
   done
 done
 echo
-echo "Audit lines written while audit was on: $records_written for $requests_on measured requests (warm-up included in lines)"
+echo "Audit lines written while audit was on: $records_written for $requests_on measured requests (warm-up included in lines),"
+echo "in $writes_on write(2) calls: $(awk -v l="$records_written" -v w="$writes_on" 'BEGIN { if (w > 0) printf "%.2f", l / w; else print "-" }') lines per write"
 echo
 echo "Goal at 8 connections: audit adds under 5 % to the cost of a request (moatd CPU per request, paired);"
 echo "throughput on/off (paired) shown beside it, which on this 2-vCPU machine also moves with dockerd and the generator"

@@ -22,6 +22,10 @@ int moatd_main(int argc, char** argv, const ServerOptions& options) {
   // each way (perf: 3 % of moatd's CPU under load). Kept memory stays small.
   ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   ::mallopt(M_TOP_PAD, 1 << 20);
+  // Setting those also fixes glibc's mmap threshold at 128 KB, so a request's
+  // 256 KB relay buffers were mapped and unmapped each time (perf: munmap
+  // alone 14 % of moatd's CPU for /_ping at 8 connections).
+  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   const auto layout = core::stack::make_layout(root, admin_settings);
   if (const auto r = run_server(layout, options); !r) {
     std::cerr << "moatd: " << r.error().message << "\n";
