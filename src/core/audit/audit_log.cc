@@ -327,7 +327,8 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
   };
 
   if (closed_) {
-    result.error = AuditError{AuditErrc::kClosed, 0, "the audit log in " + options_.directory.string() + " is closed"};
+    result.error =
+        AuditError{AuditErrc::kClosed, 0, "the audit log in " + options_.directory.string() + " is closed"};
     return result;
   }
   if (background_sync_failure_) return fail(*background_sync_failure_);

@@ -99,7 +99,8 @@ class AuditLog {
   Result<std::uint64_t, AuditError> append(Record record);
 
   // What append_batch wrote: records[0, written) are in the log; with an
-  // error, none from records[written] on are.
+  // error, none from records[written] on are, or, when the error is a failed
+  // sync, they may not survive a crash (as with append()).
   struct BatchResult {
     std::size_t written = 0;
     std::optional<AuditError> error;
