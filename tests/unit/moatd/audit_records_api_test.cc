@@ -188,11 +188,8 @@ TEST_F(AuditRecordsApi, WaitersOfABatchThatCannotBeWrittenAreRefused) {
   boost::asio::io_context io;
   sink_->batch_on(io.get_executor());
   const std::string log_file = layout_.audit_log_dir("moatd") + "/audit.log";
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
-  rlimit small = old;
-  small.rlim_cur = std::filesystem::file_size(log_file);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  core::audit::testing_support::FileSizeLimit limit(std::filesystem::file_size(log_file));
+  ASSERT_TRUE(limit.ok());
   std::vector<bool> went_ahead;
   for (const std::string request : {"GET /held/1", "GET /held/2"}) {
     core::audit::Record r;
@@ -202,7 +199,7 @@ TEST_F(AuditRecordsApi, WaitersOfABatchThatCannotBeWrittenAreRefused) {
     sink_->after_queued([&went_ahead](bool go_ahead) { went_ahead.push_back(go_ahead); });
   }
   io.run();
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  limit.lift();
   EXPECT_EQ(went_ahead, (std::vector<bool>{false, false}));
   EXPECT_EQ(sink_->status()["heldRecords"], 2);
   // Nothing queued: a waiter learns how the last batch went.
@@ -223,12 +220,8 @@ TEST_F(AuditRecordsApi, WaitersOfABatchThatCannotBeWrittenAreRefused) {
 TEST_F(AuditRecordsApi, RecordsHeldWhileTheLogFailsAreWrittenLater) {
   record_for(1000, "GET /before");
   const std::string log_file = layout_.audit_log_dir("moatd") + "/audit.log";
-  // write(2) past the limit fails with EFBIG (SIGXFSZ is ignored by the sink).
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
-  rlimit small = old;
-  small.rlim_cur = std::filesystem::file_size(log_file);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  core::audit::testing_support::FileSizeLimit limit(std::filesystem::file_size(log_file));
+  ASSERT_TRUE(limit.ok());
   core::audit::Record r;
   r.caller = core::audit::Caller{1000, 1, "x"};
   r.request = "GET /held/1";
@@ -239,7 +232,7 @@ TEST_F(AuditRecordsApi, RecordsHeldWhileTheLogFailsAreWrittenLater) {
   EXPECT_EQ(sink_->status()["heldRecords"], 2);
   sink_->retry_held();  // still failing: nothing changes
   EXPECT_EQ(sink_->status()["heldRecords"], 2);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  limit.lift();
   sink_->retry_held();
   EXPECT_EQ(sink_->status()["heldRecords"], 0);
   EXPECT_EQ(sink_->status()["failedWrites"], 2);

@@ -77,15 +77,10 @@ TEST(AppendFile, APartialWriteIsCutBack) {
   ASSERT_TRUE(file);
   ASSERT_TRUE(file->append("first line\n"));
 
-  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit small = old_limit;
-  small.rlim_cur = 15;  // room for 4 of the next 12 bytes
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  testing_support::FileSizeLimit limit(15);  // room for 4 of the next 12 bytes
+  ASSERT_TRUE(limit.ok());
   const auto written = file->append("second line\n");
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ::signal(SIGXFSZ, old_handler);
+  limit.lift();
 
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().sys_errno, EFBIG);

@@ -320,18 +320,13 @@ TEST(AuditLog, AWriteFailureIsReturnedAndTheRecordCanBeRetried) {
   ASSERT_TRUE((*log)->append(sample_record(2)));
   const auto size_before = std::filesystem::file_size(dir / "audit.log");
 
-  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit small = old_limit;
-  small.rlim_cur = size_before + 10;  // the next record only partly fits
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  FileSizeLimit limit(size_before + 10);  // the next record only partly fits
+  ASSERT_TRUE(limit.ok());
   Record third = sample_record(3);
   third.caller.reset();
   third.container.reset();
   const auto failed = (*log)->append(third);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ::signal(SIGXFSZ, old_handler);
+  limit.lift();
 
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, AuditErrc::kIo);
@@ -406,16 +401,11 @@ TEST(AuditLog, ABatchThatCannotBeWrittenLeavesNoneOfItsRecords) {
   ASSERT_EQ((*log)->append_batch(first).written, 2U);
   const auto size_before = std::filesystem::file_size(dir / "audit.log");
 
-  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit small = old_limit;
-  small.rlim_cur = size_before + 500;  // room for one record, not three
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  FileSizeLimit limit(size_before + 500);  // room for one record, not three
+  ASSERT_TRUE(limit.ok());
   auto batch = sample_batch(3, 5);
   const auto failed = (*log)->append_batch(batch);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ::signal(SIGXFSZ, old_handler);
+  limit.lift();
 
   EXPECT_EQ(failed.written, 0U);
   ASSERT_TRUE(failed.error);

@@ -4,6 +4,9 @@
 // with write access to the files would.
 
 #include <stdlib.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -85,6 +88,36 @@ inline Record sample_record(int i) {
 }
 
 // Options for deterministic tests: no background thread, no fsync.
+// Stands in for a full disk: while it lives, a write that would make a file
+// of this process larger than `bytes` fails with EFBIG (SIGXFSZ ignored).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(std::uint64_t bytes) : old_handler_(::signal(SIGXFSZ, SIG_IGN)) {
+    ok_ = ::getrlimit(RLIMIT_FSIZE, &old_) == 0;
+    rlimit small = old_;
+    small.rlim_cur = bytes;
+    ok_ = ok_ && ::setrlimit(RLIMIT_FSIZE, &small) == 0;
+  }
+  ~FileSizeLimit() { lift(); }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+  bool ok() const { return ok_; }
+  // Gives the space back before the end of the scope.
+  void lift() {
+    if (lifted_) return;
+    lifted_ = true;
+    if (ok_) ::setrlimit(RLIMIT_FSIZE, &old_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  sighandler_t old_handler_;
+  rlimit old_{};
+  bool ok_ = false;
+  bool lifted_ = false;
+};
+
 inline AuditLogOptions quiet_options(const std::filesystem::path& dir) {
   AuditLogOptions options;
   options.directory = dir;
