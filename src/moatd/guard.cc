@@ -3,6 +3,8 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include "core/policy/build.h"
+#include "core/policy/endpoints.h"
 #include "core/policy/policy.h"
 #include "core/policy/protected_paths.h"
 #include "moatd/audit_summary.h"
@@ -57,8 +59,26 @@ void Guard::refresh() {
   eci_active_ = ::stat((layout_.runtime_bin_dir() + "/runc").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-bool Guard::streams_body(const http::CanonicalRequest& head) {
-  return policy::body_kind(head.method, head.segments) == policy::BodyKind::kStream;
+bool Guard::reads_build_context(const http::CanonicalRequest& head) const {
+  if (head.method != "POST" || head.segments.size() != 1 || head.segments[0] != "build") return false;
+  // Without settings every request is refused; nothing needs reading.
+  if (control_.settings().without_policy) return false;
+  const auto effective = control_.effective();
+  const policy::PolicyContext context{*effective, {}, {}, false, nullptr};
+  return policy::build_context_must_be_read(context);
+}
+
+bool Guard::streams_body(const http::CanonicalRequest& head) const {
+  return policy::body_kind(head.method, head.segments) == policy::BodyKind::kStream && !reads_build_context(head);
+}
+
+std::optional<http::ParserOptions::BodyLimit> Guard::buffered_body_limit(const http::CanonicalRequest& head) const {
+  if (!reads_build_context(head)) return std::nullopt;
+  return http::ParserOptions::BodyLimit{
+      policy::kMaxReadBuildContextBytes,
+      "while moat.registryAccess is on, Moat reads the build context to check the Dockerfile and takes at most " +
+          std::to_string(policy::kMaxReadBuildContextBytes >> 20) +
+          " MiB; leave files out of the context with a .dockerignore"};
 }
 
 Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCredentials& peer) {
@@ -73,7 +93,11 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   auto body = canonicalize_request_body(request);
   if (!body) return {{false, 400, body.error().message}, body.error().rule, ""};
 
-  policy::ApiRequest api_request{request.method, request.segments, {}, std::move(*body)};
+  std::optional<std::string_view> archive;
+  if (!request.body_streamed && policy::body_kind(request.method, request.segments) == policy::BodyKind::kStream) {
+    archive = request.body;
+  }
+  policy::ApiRequest api_request{request.method, request.segments, {}, std::move(*body), archive};
   api_request.query.reserve(request.query.size());
   for (const auto& q : request.query) api_request.query.emplace_back(q.key, q.value);
 

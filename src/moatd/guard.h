@@ -6,6 +6,7 @@
 // what was judged.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "moatd/audit_sink.h"
 #include "moatd/control_api.h"
 #include "moatd/http/canonical_request.h"
+#include "moatd/http/request_parser.h"
 #include "moatd/peer_credentials.h"
 #include "moatd/proxy/session_options.h"
 
@@ -34,8 +36,11 @@ class Guard {
   // A request the parser refused: recorded, since no judge saw it.
   void record_malformed(const std::string& message, const PeerCredentials& peer);
   // Archives (image load and import, build contexts, archive uploads) are
-  // judged on their head and streamed to the engine unread.
-  static bool streams_body(const http::CanonicalRequest& head);
+  // judged on their head and streamed to the engine unread, except a build
+  // context while moat.registryAccess is on: its Dockerfile is read.
+  bool streams_body(const http::CanonicalRequest& head) const;
+  // The limit of a build context that is read, and what a 413 for it says.
+  std::optional<http::ParserOptions::BodyLimit> buffered_body_limit(const http::CanonicalRequest& head) const;
 
   // Re-reads what may change under a running moatd, at each settings
   // reload: whether the engine runs containers through moat-runc (the
@@ -54,6 +59,8 @@ class Guard {
   // The caller's home directory ($HOME in filesharingAllowedDirectories),
   // looked up once per uid until the next settings reload.
   const std::string& home_of(uid_t uid);
+  // POST /build while its context must be read (policy/build.h).
+  bool reads_build_context(const http::CanonicalRequest& head) const;
 
   core::stack::Layout layout_;
   ControlApi& control_;

@@ -119,7 +119,10 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   session_options->await_record = [&guard](proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
     guard.await_record(std::move(verdict), std::move(act));
   };
-  session_options->stream_body = &Guard::streams_body;
+  session_options->stream_body = [&guard](const http::CanonicalRequest& head) { return guard.streams_body(head); };
+  session_options->parser.buffered_body_limit = [&guard](const http::CanonicalRequest& head) {
+    return guard.buffered_body_limit(head);
+  };
   session_options->on_malformed = [&guard](const std::string& message, const PeerCredentials& peer) {
     guard.record_malformed(message, peer);
   };

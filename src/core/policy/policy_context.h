@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct ApiRequest {
   std::vector<std::string> segments;                       // {"containers", "create"}
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::optional<nlohmann::json> body;                      // JSON body, if the endpoint has one
+  // The unread body of an archive endpoint when moatd buffered it to be
+  // read (POST /build's context while moat.registryAccess is on); nullopt
+  // when it streams past. Valid only during the judging call.
+  std::optional<std::string_view> archive;
 };
 
 // A host path no container may reach, and what to call it in a refusal.

@@ -23,6 +23,7 @@ ParseEvent RequestParser::refuse(int status, std::string message, std::size_t us
 }
 
 ParseEvent RequestParser::refuse(Refusal refusal, std::size_t used) {
+  if (refusal.status == status::kPayloadTooLarge && !limit_why_.empty()) refusal.message += "; " + limit_why_;
   state_ = State::kRefused;
   head_.clear();
   body_.reset();
@@ -87,8 +88,14 @@ ParseEvent RequestParser::on_head(std::size_t used, std::string_view rest) {
 
   const bool streamed = request_.framing != BodyFraming::kNone && options_.stream_body &&
                         options_.stream_body(request_);
-  const std::uint64_t limit =
-      streamed ? options_.max_streamed_body_bytes : options_.max_body_bytes;
+  std::uint64_t limit = streamed ? options_.max_streamed_body_bytes : options_.max_body_bytes;
+  limit_why_.clear();
+  if (!streamed && request_.framing != BodyFraming::kNone && options_.buffered_body_limit) {
+    if (auto own = options_.buffered_body_limit(request_)) {
+      limit = own->bytes;
+      limit_why_ = std::move(own->why);
+    }
+  }
   if (request_.framing == BodyFraming::kContentLength && request_.content_length > limit) {
     return refuse(status::kPayloadTooLarge,
                   "body of " + std::to_string(request_.content_length) +

@@ -57,6 +57,14 @@ struct ParserOptions {
   std::uint64_t max_streamed_body_bytes = UINT64_MAX;
   // Decides from the parsed head whether the body is streamed. Empty: never.
   std::function<bool(const CanonicalRequest& head)> stream_body;
+  // A buffered body's own limit for some heads (a build context moatd reads
+  // for its Dockerfile), with the reason a 413 for it gives. Empty, or
+  // nullopt for a head: max_body_bytes.
+  struct BodyLimit {
+    std::uint64_t bytes = 0;
+    std::string why;  // appended to the 413 text
+  };
+  std::function<std::optional<BodyLimit>(const CanonicalRequest& head)> buffered_body_limit;
 };
 
 namespace event {
@@ -114,6 +122,7 @@ class RequestParser {
   ParserOptions options_;
   State state_ = State::kHead;
   std::string head_;
+  std::string limit_why_;  // of the request being read, for its 413
   bool request_line_done_ = false;
   std::optional<BodyDecoder> body_;
   CanonicalRequest request_;

@@ -134,7 +134,7 @@ inline std::vector<std::string> segments_of(const std::string& path) {
 inline ApiRequest request(const std::string& method, const std::string& path,
                           std::optional<json> body = std::nullopt,
                           std::vector<std::pair<std::string, std::string>> query = {}) {
-  return ApiRequest{method, segments_of(path), std::move(query), std::move(body)};
+  return ApiRequest{method, segments_of(path), std::move(query), std::move(body), std::nullopt};
 }
 
 inline ApiRequest create_with(const json& host_config) {

@@ -159,6 +159,49 @@ TEST(RequestParser, BodyExactlyAtTheLimitIsAccepted) {
   EXPECT_EQ(request.body, "0123456789");
 }
 
+// A build context moatd reads for its Dockerfile has a limit of its own,
+// and a 413 for it says why.
+ParserOptions with_build_limit() {
+  ParserOptions options;
+  options.max_body_bytes = 4;
+  options.buffered_body_limit = [](const CanonicalRequest& head) -> std::optional<ParserOptions::BodyLimit> {
+    if (head.segments != std::vector<std::string>{"build"}) return std::nullopt;
+    return ParserOptions::BodyLimit{10, "the context is read to check its Dockerfile"};
+  };
+  return options;
+}
+
+TEST(RequestParser, AHeadMayHaveItsOwnBufferedBodyLimit) {
+  const CanonicalRequest request = parse_ok(
+      "POST /v1.41/build HTTP/1.1\r\nHost: d\r\nContent-Length: 10\r\n\r\n0123456789", with_build_limit());
+  EXPECT_EQ(request.body, "0123456789");
+  EXPECT_FALSE(request.body_streamed);
+}
+
+TEST(RequestParser, ARefusalOverAHeadsOwnLimitSaysWhy) {
+  Outcome outcome = feed_in_pieces(
+      "POST /v1.41/build HTTP/1.1\r\nHost: d\r\nContent-Length: 11\r\n\r\n01234567890", 0, with_build_limit());
+  ASSERT_TRUE(outcome.refusal.has_value());
+  EXPECT_EQ(outcome.refusal->status, 413);
+  EXPECT_EQ(outcome.refusal->message,
+            "body of 11 bytes exceeds the limit of 10 bytes; it is refused, not truncated; the context is read to "
+            "check its Dockerfile");
+  // Chunked: refused when the body passes the limit.
+  outcome = feed_in_pieces(
+      "POST /v1.41/build HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n"
+      "6\r\n678901\r\n0\r\n\r\n",
+      5, with_build_limit());
+  ASSERT_TRUE(outcome.refusal.has_value());
+  EXPECT_EQ(outcome.refusal->status, 413);
+  EXPECT_TRUE(outcome.refusal->message.ends_with("; the context is read to check its Dockerfile"))
+      << outcome.refusal->message;
+  // Other heads keep max_body_bytes and its plain text.
+  outcome = feed_in_pieces(
+      "POST /v1.41/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: 5\r\n\r\n{\"a\"}", 0, with_build_limit());
+  ASSERT_TRUE(outcome.refusal.has_value());
+  EXPECT_EQ(outcome.refusal->message, "body of 5 bytes exceeds the limit of 4 bytes; it is refused, not truncated");
+}
+
 TEST(RequestParser, ContentLengthWithLeadingZerosIsPlainDecimal) {
   const CanonicalRequest request =
       parse_ok("POST /v1.41/volumes/create HTTP/1.1\r\nHost: d\r\nContent-Length: 002\r\n\r\n{}");
