@@ -1,0 +1,120 @@
+// Registry Access Management against real registries: two docker-registry
+// servers over TLS in network namespaces of their own, one on the admin's
+// list and one not. The developer uses the real docker CLI; every refused
+// case also shows, from the refused registry's own log, that not one request
+// reached it, and that the refusal is in the audit log.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "harness/test_registry.h"
+#include "harness/test_stack.h"
+
+namespace moat::testing {
+namespace {
+
+class RegistryAccess : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    allowed_ = std::make_unique<TestRegistry>(1);
+    refused_ = std::make_unique<TestRegistry>(2);
+    stack_ = std::make_unique<TestStack>(
+        "registry-access", test_admin_settings(R"("moat": {"registryAccess": {"locked": true, "value": [
+            {"address": ")" + allowed_->address() + R"(", "nickname": "corp", "pull": true, "push": true}]}})"));
+    const auto up = stack_->up();
+    ASSERT_EQ(up.exit_code, 0) << up.all();
+    stack_->build_test_images();
+    // Both registries hold team/app:1, pushed by root straight at the engine.
+    for (const TestRegistry* registry : {allowed_.get(), refused_.get()}) {
+      const std::string name = registry->address() + "/team/app:1";
+      ASSERT_EQ(stack_->engine_docker("tag moat-test/busybox " + name).exit_code, 0);
+      const auto pushed = stack_->engine_docker("push " + name);
+      ASSERT_EQ(pushed.exit_code, 0) << pushed.all() << registry->log();
+      ASSERT_EQ(stack_->engine_docker("rmi " + name).exit_code, 0);
+    }
+  }
+  static void TearDownTestSuite() {
+    stack_.reset();
+    refused_.reset();
+    allowed_.reset();
+  }
+
+  static std::string refused_message() {
+    return "Moat refused this request: registry access to " + refused_->address() +
+           " is not allowed (setting moat.registryAccess).";
+  }
+
+  // Runs `command` as the developer, expects the refusal, and that the
+  // refused registry saw no request meanwhile.
+  static void expect_refused_unreached(const std::string& command, const std::string& message) {
+    const int before = refused_->requests();
+    const auto r = stack_->as_developer(command);
+    EXPECT_NE(r.exit_code, 0) << r.all();
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.all();
+    EXPECT_EQ(refused_->requests(), before) << refused_->log();
+  }
+
+  static std::unique_ptr<TestRegistry> allowed_;
+  static std::unique_ptr<TestRegistry> refused_;
+  static std::unique_ptr<TestStack> stack_;
+};
+
+std::unique_ptr<TestRegistry> RegistryAccess::allowed_;
+std::unique_ptr<TestRegistry> RegistryAccess::refused_;
+std::unique_ptr<TestStack> RegistryAccess::stack_;
+
+TEST_F(RegistryAccess, PullFromTheAllowedRegistry) {
+  const int before = allowed_->requests();
+  const auto r = stack_->developer_docker("pull -q " + allowed_->address() + "/team/app:1");
+  EXPECT_EQ(r.exit_code, 0) << r.all() << allowed_->log();
+  EXPECT_GT(allowed_->requests(), before);
+  stack_->engine_docker("rmi " + allowed_->address() + "/team/app:1");
+}
+
+TEST_F(RegistryAccess, PullFromAnotherRegistryNeverReachesIt) {
+  expect_refused_unreached("docker pull " + refused_->address() + "/team/app:1", refused_message());
+  const auto records = stack_->moatctl("audit query --outcome deny --root " + stack_->root());
+  EXPECT_NE(records.out.find("registry.not-allowed"), std::string::npos) << records.all();
+  EXPECT_NE(records.out.find("registry access to " + refused_->address() + " is not allowed"), std::string::npos)
+      << records.all();
+}
+
+TEST_F(RegistryAccess, RunOfAMissingImagePullsOnlyFromTheAllowedRegistry) {
+  const auto r = stack_->developer_docker("run --rm " + allowed_->address() + "/team/app:1 echo ran");
+  EXPECT_EQ(r.out, "ran\n") << r.all();
+  stack_->engine_docker("rmi " + allowed_->address() + "/team/app:1");
+  expect_refused_unreached("docker run --rm " + refused_->address() + "/team/app:1 echo ran", refused_message());
+}
+
+TEST_F(RegistryAccess, PushOnlyWhereTheListAllowsIt) {
+  ASSERT_EQ(stack_->developer_docker("tag moat-test/busybox " + allowed_->address() + "/dev/app:1").exit_code, 0);
+  const auto pushed = stack_->developer_docker("push -q " + allowed_->address() + "/dev/app:1");
+  EXPECT_EQ(pushed.exit_code, 0) << pushed.all() << allowed_->log();
+  ASSERT_EQ(stack_->developer_docker("tag moat-test/busybox " + refused_->address() + "/dev/app:1").exit_code, 0);
+  expect_refused_unreached("docker push " + refused_->address() + "/dev/app:1", refused_message());
+  stack_->engine_docker("rmi " + allowed_->address() + "/dev/app:1 " + refused_->address() + "/dev/app:1");
+}
+
+TEST_F(RegistryAccess, BuildPullsItsFromOnlyFromTheAllowedRegistry) {
+  const auto written = stack_->as_developer(
+      "rm -rf ~/ra-pull && mkdir -p ~/ra-pull && printf 'ARG BASE=" + allowed_->address() +
+      "/team/app:1\\nFROM ${BASE} AS base\\nFROM base\\nRUN echo built > /built\\n' > ~/ra-pull/Dockerfile");
+  ASSERT_EQ(written.exit_code, 0) << written.all();
+  const auto built = stack_->as_developer("DOCKER_BUILDKIT=0 docker build -q -t ra-pulled ~/ra-pull");
+  EXPECT_EQ(built.exit_code, 0) << built.all() << allowed_->log();
+  stack_->engine_docker("rmi ra-pulled " + allowed_->address() + "/team/app:1");
+  expect_refused_unreached("DOCKER_BUILDKIT=0 docker build -q --build-arg BASE=" + refused_->address() +
+                               "/team/app:1 ~/ra-pull",
+                           "Moat refused this request: docker build: Dockerfile line 2 (FROM " +
+                               refused_->address() + "/team/app:1): registry access to " + refused_->address() +
+                               " is not allowed");
+}
+
+TEST_F(RegistryAccess, ImportFromAUrlOnAnotherRegistryNeverReachesIt) {
+  expect_refused_unreached("docker import https://" + refused_->address() + "/v2/ ra-imported",
+                           refused_message());
+}
+
+}  // namespace
+}  // namespace moat::testing

@@ -1,0 +1,38 @@
+#pragma once
+// A real registry (Debian's docker-registry) for end-to-end tests, served
+// over TLS from a network namespace of its own: the engine's HTTP client
+// treats it as a remote host (it never proxies loopback), and the test can
+// read the registry's own log to prove a refused request never reached it.
+//
+// Registry `index` listens on 198.18.<index>.2:5000 (198.18.0.0/15 is for
+// tests), reached over a veth pair from the host's 198.18.<index>.1. Its
+// certificate comes from a test CA the engine trusts through
+// /etc/docker/certs.d/<address>/ca.crt, removed again with the registry.
+
+#include <string>
+
+namespace moat::testing {
+
+class TestRegistry {
+ public:
+  explicit TestRegistry(int index);
+  ~TestRegistry();
+  TestRegistry(const TestRegistry&) = delete;
+  TestRegistry& operator=(const TestRegistry&) = delete;
+
+  // "198.18.<index>.2:5000", as image references name it.
+  const std::string& address() const { return address_; }
+  // HTTP requests the registry has answered so far (its log's lines).
+  int requests() const;
+  // The registry's log, for failure messages.
+  std::string log() const;
+
+ private:
+  std::string address_;
+  std::string netns_;
+  std::string dir_;
+  std::string certs_dir_;
+  std::string pid_;
+};
+
+}  // namespace moat::testing
