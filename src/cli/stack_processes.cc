@@ -1,5 +1,7 @@
 #include "cli/stack_processes.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "core/audit/signing_key.h"
 #include "core/engine/engine_config.h"
 #include "core/net/unix_http_client.h"
+#include "core/policy/registries.h"
 #include "core/settings/file_trust.h"
 #include "core/sys/mounts.h"
 #include "core/sys/process.h"
@@ -133,11 +136,31 @@ Result<std::string> install_runtime_wrapper(const core::stack::Layout& layout) {
   return runtime;
 }
 
+Result<int> free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  // The kernel picks the port; moatd binds it moments later.
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) return fail(std::string("choosing a port for the egress filter: ") + std::strerror(saved));
+  return static_cast<int>(ntohs(address.sin_port));
+}
+
 Result<void> start_engine(const core::stack::Layout& layout,
                           const core::settings::SettingsState& settings, StackRecord& record) {
   const auto effective = settings.effective();
   core::engine::EngineLayout engine{layout.engine_socket(), layout.engine_data_root(),
-                                    layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid", ""};
+                                    layout.engine_exec_root(), layout.state_dir() + "/dockerd.pid", "", ""};
+  const core::policy::PolicyContext policy_context{effective, {}, {}, false, nullptr};
+  if (core::policy::registry_access_restricted(policy_context)) {
+    engine.egress_proxy = "http://127.0.0.1:" + std::to_string(record.egress_port);
+  }
   const auto& eci = effective.all().at("enhancedContainerIsolation");
   if (eci.value.get<bool>()) {
     if (auto written = write_protected_paths(layout); !written) return written;
@@ -189,6 +212,7 @@ Result<void> start_guard(const core::stack::Layout& layout, const std::string& r
   std::vector<std::string> argv{sibling_executable("moatd")};
   if (!root_option.empty()) argv.insert(argv.end(), {"--root", layout.run_dir});
   argv.insert(argv.end(), {"--admin-settings", layout.admin_settings});
+  argv.insert(argv.end(), {"--egress-port", std::to_string(record.egress_port)});
   const std::string log = layout.log_dir() + "/moatd.log";
   const auto pid = core::sys::spawn_detached({argv, {{"PATH", kSystemPath}}, log});
   if (!pid) return unexpected(pid.error().with_context("starting moatd"));

@@ -28,6 +28,7 @@ std::optional<StackRecord> read_stack_record(const core::stack::Layout& layout) 
   r.runtime = j.value("runtime", "");
   r.eci_active = j.value("eciActive", false);
   r.eci_note = j.value("eciNote", "");
+  r.egress_port = j.value("egressPort", 0);
   return r;
 }
 
@@ -35,7 +36,7 @@ bool write_stack_record(const core::stack::Layout& layout, const StackRecord& r)
   const nlohmann::json j = {{"dockerd", r.dockerd},          {"moatd", r.moatd},
                             {"adminSettings", r.admin_settings}, {"startedAt", r.started_at},
                             {"runtime", r.runtime},          {"eciActive", r.eci_active},
-                            {"eciNote", r.eci_note}};
+                            {"eciNote", r.eci_note},         {"egressPort", r.egress_port}};
   std::ofstream out(layout.stack_record(), std::ios::trunc);
   out << j.dump(2) << "\n";
   return static_cast<bool>(out);

@@ -18,6 +18,9 @@ struct StackRecord {
   std::string runtime;     // the OCI runtime the engine was configured with
   bool eci_active = false;
   std::string eci_note;
+  // moatd's egress filter on 127.0.0.1, the engine's proxy while
+  // moat.registryAccess is on; kept across restarts of either process.
+  int egress_port = 0;
 };
 
 std::optional<StackRecord> read_stack_record(const core::stack::Layout& layout);

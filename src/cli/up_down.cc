@@ -48,6 +48,14 @@ int run_up(const StackOptions& options) {
     std::cout << "Moat is already running on " << layout.user_socket() << "\n";
     return 0;
   }
+  if (record.egress_port == 0) {
+    const auto port = free_loopback_port();
+    if (!port) {
+      std::cerr << "moatctl up: " << port.error().message << "\n";
+      return 1;
+    }
+    record.egress_port = *port;
+  }
   if (!engine_up) {
     // A dead or hung engine: clear what it left (containerd, shims, mounts)
     // before starting afresh.
@@ -76,6 +84,7 @@ int run_up(const StackOptions& options) {
             << "  engine    dockerd " << engine_version(layout).value_or("?") << " on "
             << layout.engine_socket() << " (root only)\n"
             << "  guard     moatd on " << layout.user_socket() << " (group docker)\n"
+            << "  egress    127.0.0.1:" << record.egress_port << " in moatd (the engine's proxy while moat.registryAccess is on)\n"
             << "  settings  " << settings->source() << "\n"
             << "  ECI       " << (record.eci_active ? "active" : "not active: " + record.eci_note) << "\n"
             << "Developers: export DOCKER_HOST=unix://" << layout.user_socket() << "\n";

@@ -16,6 +16,10 @@ int moatd_main(int argc, char** argv, const ServerOptions& options) {
   std::string admin_settings;
   app.add_option("--root", root, "keep sockets and state under this directory");
   app.add_option("--admin-settings", admin_settings, "the admin's settings file");
+  ServerOptions server_options = options;
+  app.add_option("--egress-port", server_options.egress_port,
+                 "serve the engine's egress filter on 127.0.0.1:PORT (0: none)")
+      ->check(CLI::Range(0, 65535));
   CLI11_PARSE(app, argc, argv);
   // A request allocates and frees a few hundred KB; with glibc's default trim
   // threshold the heap top shrank and grew again with every request, one brk
@@ -27,7 +31,7 @@ int moatd_main(int argc, char** argv, const ServerOptions& options) {
   // alone 14 % of moatd's CPU for /_ping at 8 connections).
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   const auto layout = core::stack::make_layout(root, admin_settings);
-  if (const auto r = run_server(layout, options); !r) {
+  if (const auto r = run_server(layout, server_options); !r) {
     std::cerr << "moatd: " << r.error().message << "\n";
     return 1;
   }

@@ -3,7 +3,9 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include "core/engine/engine_config.h"
 #include "core/policy/build.h"
+#include "core/policy/registries.h"
 #include "core/policy/endpoints.h"
 #include "core/policy/policy.h"
 #include "core/policy/protected_paths.h"
@@ -112,6 +114,53 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   if (audit_.on() && api_request.body) summary = audit_summary(request, *api_request.body);
   return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule,
           std::move(summary)};
+}
+
+void Guard::judge_egress(const egress::Target& target, const std::string& peer,
+                         std::function<void(egress::EgressVerdict)> act) {
+  egress::EgressVerdict verdict;
+  std::string rule = "policy.none";
+  std::string reason;
+  if (const auto& settings = control_.settings(); settings.without_policy) {
+    reason = "Moat refused this connection: its settings cannot be loaded, so there is no policy to judge it by";
+  } else {
+    const auto effective = control_.effective();
+    const policy::PolicyContext context{*effective, {}, protected_paths_, eci_active_, nullptr};
+    const policy::Decision decision =
+        policy::judge_egress(target.host, target.port, target.default_port(), context);
+    rule = decision.rule;
+    verdict.allowed = decision.allowed;
+    reason = decision.allowed ? std::string() : decision.message();
+    if (verdict.allowed) {
+      if (const auto proxy = core::engine::manual_proxy(*effective)) {
+        const std::string& url = target.tunnel ? proxy->https : proxy->http;
+        if (!url.empty()) {
+          // Only a plain http:// proxy can be chained; anything else would be guessed.
+          const auto hop = egress::parse_absolute_http_target(url);
+          if (hop) {
+            verdict.via = egress::Hop{hop->target.host, hop->target.port};
+          } else {
+            verdict.allowed = false;
+            rule = "egress.proxy-unusable";
+            reason = "Moat refused this connection: the admin's proxy " + url +
+                     " is not an http:// proxy, the only kind its egress filter can chain to";
+          }
+        }
+      }
+    }
+  }
+  verdict.message = reason;
+  core::audit::Record record;
+  record.component = core::audit::Component::kMoatd;
+  record.request = std::string("egress ") + (target.tunnel ? "CONNECT " : "HTTP ") + target.authority() + " from " + peer;
+  record.rule = rule;
+  record.outcome = verdict.allowed ? core::audit::Outcome::kAllow : core::audit::Outcome::kDeny;
+  record.reason = reason;
+  audit_.queue(std::move(record));
+  audit_.after_queued([verdict = std::move(verdict), act = std::move(act)](bool go_ahead) mutable {
+    if (!go_ahead) verdict = egress::EgressVerdict{false, kAuditUnwritableMessage, std::nullopt};
+    act(std::move(verdict));
+  });
 }
 
 void Guard::record_malformed(const std::string& message, const PeerCredentials& peer) {

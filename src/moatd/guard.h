@@ -15,6 +15,7 @@
 #include "core/stack/layout.h"
 #include "moatd/audit_sink.h"
 #include "moatd/control_api.h"
+#include "moatd/egress/egress_filter.h"
 #include "moatd/http/canonical_request.h"
 #include "moatd/http/request_parser.h"
 #include "moatd/peer_credentials.h"
@@ -41,6 +42,12 @@ class Guard {
   bool streams_body(const http::CanonicalRequest& head) const;
   // The limit of a build context that is read, and what a 413 for it says.
   std::optional<http::ParserOptions::BodyLimit> buffered_body_limit(const http::CanonicalRequest& head) const;
+
+  // The egress filter's judge: moat.registryAccess decides on the host and
+  // port (policy/registries.h), the decision is recorded like any other, and
+  // the admin's proxy, when set, is where an allowed connection goes.
+  void judge_egress(const egress::Target& target, const std::string& peer,
+                    std::function<void(egress::EgressVerdict)> act);
 
   // Re-reads what may change under a running moatd, at each settings
   // reload: whether the engine runs containers through moat-runc (the

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -15,6 +16,7 @@
 #include "core/trust/settings_signature.h"
 #include "moatd/control_api.h"
 #include "moatd/control_session.h"
+#include "moatd/egress/egress_filter.h"
 #include "moatd/guard.h"
 #include "moatd/proxy/guarded_session.h"
 #include "moatd/syslog_export.h"
@@ -127,6 +129,24 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
     guard.record_malformed(message, peer);
   };
   std::shared_ptr<const proxy::SessionOptions> shared_options = std::move(session_options);
+  std::optional<asio::ip::tcp::acceptor> egress_acceptor;
+  if (options.egress_port != 0) {
+    boost::system::error_code ec;
+    const asio::ip::tcp::endpoint endpoint(asio::ip::address_v4::loopback(),
+                                           static_cast<std::uint16_t>(options.egress_port));
+    egress_acceptor.emplace(io);
+    egress_acceptor->open(endpoint.protocol(), ec);
+    if (!ec) egress_acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) egress_acceptor->bind(endpoint, ec);
+    if (!ec) egress_acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail("egress filter on 127.0.0.1:" + std::to_string(options.egress_port) + ": " + ec.message());
+    auto egress_options = std::make_shared<egress::EgressOptions>();
+    egress_options->judge = [&guard](const egress::Target& target, const std::string& peer,
+                                     std::function<void(egress::EgressVerdict)> act) {
+      guard.judge_egress(target, peer, std::move(act));
+    };
+    egress::start_egress_filter(*egress_acceptor, std::move(egress_options));
+  }
   accept_loop(*user, [shared_options](Socket s) { proxy::start_guarded_session(std::move(s), shared_options); });
   accept_loop(*control, [&api](Socket s) { start_control_session(std::move(s), api); });
 
@@ -196,6 +216,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
     boost::system::error_code ignored;
     user->close(ignored);
     control->close(ignored);
+    if (egress_acceptor) egress_acceptor->close(ignored);
     ::unlink(layout.user_socket().c_str());
     ::unlink(layout.control_socket().c_str());
     timer.cancel();

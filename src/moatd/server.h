@@ -12,6 +12,9 @@ struct ServerOptions {
   // set it): SIGUSR2 stops recording and SIGUSR1 starts again, so audit on
   // and off are measured in one process, with one heap and one placement.
   bool audit_switch_for_benchmark = false;
+  // The engine's egress filter (egress/egress_filter.h) on 127.0.0.1:PORT;
+  // 0: none. `moatctl up` picks the port and gives it to dockerd too.
+  int egress_port = 0;
 };
 
 // Runs until SIGTERM or SIGINT; fails if the sockets or the audit log cannot

@@ -25,14 +25,15 @@ class RegistryAccess : public ::testing::Test {
     const auto up = stack_->up();
     ASSERT_EQ(up.exit_code, 0) << up.all();
     stack_->build_test_images();
-    // Both registries hold team/app:1, pushed by root straight at the engine.
-    for (const TestRegistry* registry : {allowed_.get(), refused_.get()}) {
-      const std::string name = registry->address() + "/team/app:1";
-      ASSERT_EQ(stack_->engine_docker("tag moat-test/busybox " + name).exit_code, 0);
-      const auto pushed = stack_->engine_docker("push " + name);
-      ASSERT_EQ(pushed.exit_code, 0) << pushed.all() << registry->log();
-      ASSERT_EQ(stack_->engine_docker("rmi " + name).exit_code, 0);
-    }
+    // Both registries hold team/app:1: root pushes it to the allowed one
+    // straight at the engine, and the refused one gets a copy of its storage
+    // (the engine cannot reach it, not even as root).
+    const std::string name = allowed_->address() + "/team/app:1";
+    ASSERT_EQ(stack_->engine_docker("tag moat-test/busybox " + name).exit_code, 0);
+    const auto pushed = stack_->engine_docker("push " + name);
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.all() << allowed_->log() << stack_->logs();
+    ASSERT_EQ(stack_->engine_docker("rmi " + name).exit_code, 0);
+    refused_->copy_contents_from(*allowed_);
   }
   static void TearDownTestSuite() {
     stack_.reset();
@@ -109,6 +110,31 @@ TEST_F(RegistryAccess, BuildPullsItsFromOnlyFromTheAllowedRegistry) {
                            "Moat refused this request: docker build: Dockerfile line 2 (FROM " +
                                refused_->address() + "/team/app:1): registry access to " + refused_->address() +
                                " is not allowed");
+}
+
+// The network layer: root at the engine socket passes no API check, yet the
+// engine's only way out is moatd's egress filter.
+TEST_F(RegistryAccess, RootAtTheEngineSocketIsStoppedByTheEgressFilter) {
+  int before = refused_->requests();
+  const auto refused = stack_->engine_docker("pull " + refused_->address() + "/team/app:1");
+  EXPECT_NE(refused.exit_code, 0) << refused.all();
+  EXPECT_NE(refused.err.find("Forbidden"), std::string::npos) << refused.all();
+  EXPECT_EQ(refused_->requests(), before) << refused_->log();
+  const auto records = stack_->moatctl("audit query --outcome deny --root " + stack_->root());
+  EXPECT_NE(records.out.find("egress.not-allowed"), std::string::npos) << records.all();
+  EXPECT_NE(records.out.find("the engine's connection to " + refused_->address() + " is not allowed"),
+            std::string::npos)
+      << records.all();
+
+  // The allowed registry is reached through the filter, and that is recorded too.
+  before = allowed_->requests();
+  const auto allowed = stack_->engine_docker("pull " + allowed_->address() + "/team/app:1");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.all();
+  EXPECT_GT(allowed_->requests(), before);
+  const auto allowed_records = stack_->moatctl("audit query --outcome allow --root " + stack_->root());
+  EXPECT_NE(allowed_records.out.find("egress CONNECT " + allowed_->address()), std::string::npos)
+      << allowed_records.all();
+  stack_->engine_docker("rmi " + allowed_->address() + "/team/app:1");
 }
 
 TEST_F(RegistryAccess, ImportFromAUrlOnAnotherRegistryNeverReachesIt) {

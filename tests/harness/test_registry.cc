@@ -94,6 +94,10 @@ TestRegistry::~TestRegistry() {
   fs::remove_all(dir_, ec);
 }
 
+void TestRegistry::copy_contents_from(const TestRegistry& other) {
+  require(run("cp -a " + other.dir_ + "/data/. " + dir_ + "/data/"), "copying registry contents");
+}
+
 int TestRegistry::requests() const {
   // One "response completed" line per HTTP request the registry answered.
   const auto r = run("grep -c 'response completed' " + dir_ + "/registry.log || true");

@@ -22,6 +22,9 @@ class TestRegistry {
 
   // "198.18.<index>.2:5000", as image references name it.
   const std::string& address() const { return address_; }
+  // Makes this registry hold what `other` holds (its storage copied), so a
+  // registry the engine may not reach can still be given content.
+  void copy_contents_from(const TestRegistry& other);
   // HTTP requests the registry has answered so far (its log's lines).
   int requests() const;
   // The registry's log, for failure messages.

@@ -16,22 +16,16 @@ std::string join(const json& list) {
   return out;
 }
 
-// containersProxy in manual mode outranks proxy for the engine, as in Docker
-// Desktop; "system" mode leaves the environment of `moatctl up` in place.
-void add_proxy(const settings::EffectiveSettings& settings, EngineConfig& config) {
+}  // namespace
+
+std::optional<ManualProxy> manual_proxy(const settings::EffectiveSettings& settings) {
   for (const std::string group : {"containersProxy", "proxy"}) {
     if (settings.value(group + ".mode") != "manual") continue;
-    const auto& http = settings.value(group + ".http").get_ref<const std::string&>();
-    const auto& https = settings.value(group + ".https").get_ref<const std::string&>();
-    if (!http.empty()) config.environment["HTTP_PROXY"] = http;
-    if (!https.empty()) config.environment["HTTPS_PROXY"] = https;
-    const std::string exclude = join(settings.value(group + ".exclude"));
-    if (!exclude.empty()) config.environment["NO_PROXY"] = exclude;
-    return;
+    return ManualProxy{settings.value(group + ".http").get<std::string>(),
+                       settings.value(group + ".https").get<std::string>(), join(settings.value(group + ".exclude"))};
   }
+  return std::nullopt;
 }
-
-}  // namespace
 
 EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
                                   const EngineLayout& layout) {
@@ -54,7 +48,14 @@ EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
   d["default-runtime"] = "runc";  // resolved through PATH, see EngineLayout::runtime_dir
   config.environment["PATH"] =
       layout.runtime_dir.empty() ? kSystemPath : layout.runtime_dir + ":" + kSystemPath;
-  add_proxy(settings, config);
+  if (!layout.egress_proxy.empty()) {
+    config.environment["HTTP_PROXY"] = layout.egress_proxy;
+    config.environment["HTTPS_PROXY"] = layout.egress_proxy;
+  } else if (const auto proxy = manual_proxy(settings)) {
+    if (!proxy->http.empty()) config.environment["HTTP_PROXY"] = proxy->http;
+    if (!proxy->https.empty()) config.environment["HTTPS_PROXY"] = proxy->https;
+    if (!proxy->exclude.empty()) config.environment["NO_PROXY"] = proxy->exclude;
+  }
   return config;
 }
 

@@ -5,6 +5,7 @@
 // already refused anything that would override Moat's keys).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,21 @@ struct EngineLayout {
   // name, so every container goes through it, whatever runtime was asked
   // for. Empty: the system's runc (Enhanced Container Isolation off).
   std::string runtime_dir;
+  // Moat's egress filter ("http://127.0.0.1:PORT") while moat.registryAccess
+  // is on: then it is the engine's only proxy, with no exclusions, and the
+  // admin's proxy settings are what the filter itself connects through.
+  std::string egress_proxy;
 };
+
+// The admin's proxy for the engine: containersProxy in manual mode outranks
+// proxy, as in Docker Desktop; "system" mode (nullopt) leaves the
+// environment of `moatctl up` in place.
+struct ManualProxy {
+  std::string http;
+  std::string https;
+  std::string exclude;  // comma-separated, as NO_PROXY takes it
+};
+std::optional<ManualProxy> manual_proxy(const settings::EffectiveSettings& settings);
 
 inline constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

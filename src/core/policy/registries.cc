@@ -23,6 +23,13 @@ Decision not_allowed(const std::string& key, const std::string& remedy) {
                         "registry access to " + key + " is not allowed", remedy);
 }
 
+// Settings are validated on load, so only a broken caller gets a non-list.
+Decision setting_invalid() {
+  return Decision::deny("registry.setting-invalid", kSetting,
+                        "moat.registryAccess is not a list of registries, so no registry is allowed",
+                        "An admin has to correct moat.registryAccess in admin-settings.json.");
+}
+
 std::string address_of(const nlohmann::json& entry) {
   const auto it = entry.find("address");
   return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -132,6 +139,23 @@ std::optional<std::string> url_host(std::string_view url) {
   return out;
 }
 
+// "host:port" or "[v6]:port" carries a port; "host" and "[v6]" do not.
+bool has_port(std::string_view address) {
+  const std::size_t close = address.rfind(']');
+  const std::size_t colon = address.rfind(':');
+  return colon != std::string_view::npos && (close == std::string_view::npos || colon > close);
+}
+
+// Does `written` (an address or auxiliary host from the list) name the
+// connection target `key_with_port` / `key_without_port`?
+bool names_target(std::string_view written, const std::string& key_with_port, const std::string& key_without_port,
+                  bool default_port) {
+  if (written.empty()) return false;
+  const std::string key = image::canonical_registry(written);
+  if (has_port(written)) return key == key_with_port;
+  return default_port && key == key_without_port;
+}
+
 }  // namespace
 
 bool registry_access_restricted(const PolicyContext& context) {
@@ -145,10 +169,7 @@ Decision judge_registry_host(std::string_view host, RegistryAction action,
   if (!registry_access_restricted(context)) return Decision::allow("registry.unrestricted");
   const auto& list = access_list(context);
   if (!list.is_array()) {
-    return Decision::deny("registry.setting-invalid", kSetting,
-                          "moat.registryAccess is not a list of registries, so no registry is "
-                          "allowed",
-                          "An admin has to correct moat.registryAccess in admin-settings.json.");
+    return setting_invalid();
   }
   const std::string key = image::canonical_registry(host);
   if (key.empty()) return not_allowed("an unnamed registry", "");
@@ -239,6 +260,44 @@ Decision judge_image_push(const ApiRequest& request, const PolicyContext& contex
   const Decision d = judge_image_reference(name, tag, RegistryAction::kPush, context);
   if (!d.allowed) return d;
   return Decision::allow("image.push");
+}
+
+Decision judge_egress(std::string_view host, std::uint16_t port, std::uint16_t default_port,
+                      const PolicyContext& context) {
+  if (!registry_access_restricted(context)) return Decision::allow("registry.unrestricted");
+  const auto& list = access_list(context);
+  if (!list.is_array()) {
+    return setting_invalid();
+  }
+  const std::string host_text = host.find(':') != std::string_view::npos && !host.starts_with('[')
+                                    ? "[" + std::string(host) + "]"
+                                    : std::string(host);
+  const std::string target = host_text + ":" + std::to_string(port);
+  const std::string with_port = image::canonical_registry(target);
+  const std::string without_port = image::canonical_registry(host_text);
+  if (with_port.empty() || without_port.empty()) {
+    return Decision::deny("egress.not-allowed", kSetting,
+                          "the engine's connection to " + target + " is not allowed: the host is not one Moat can match",
+                          "");
+  }
+  for (const auto& entry : list) {
+    if (!entry.is_object() || !(flag(entry, "pull", true) || flag(entry, "push", false))) continue;
+    if (names_target(address_of(entry), with_port, without_port, port == default_port)) {
+      return Decision::allow("egress.allowed");
+    }
+    const auto aux = entry.find("auxiliaryHosts");
+    if (aux == entry.end() || !aux->is_array()) continue;
+    for (const auto& written : *aux) {
+      if (written.is_string() && names_target(written.get<std::string>(), with_port, without_port, port == default_port)) {
+        return Decision::allow("egress.allowed");
+      }
+    }
+  }
+  return Decision::deny("egress.not-allowed", kSetting,
+                        "the engine's connection to " + target +
+                            " is not allowed: it is neither a registry nor an auxiliary host in moat.registryAccess",
+                        file_remedy("adding the host to the \"auxiliaryHosts\" of its registry's entry in "
+                                    "moat.registryAccess"));
 }
 
 }  // namespace moat::core::policy

@@ -32,6 +32,7 @@
 // Allowed decisions carry "registry.allowed" or "registry.unrestricted"; the
 // endpoint judges that call these keep their own rule ids when allowing.
 
+#include <cstdint>
 #include <string_view>
 
 #include "core/policy/decision.h"
@@ -63,6 +64,16 @@ Decision judge_image_reference(std::string_view name, std::string_view tag, Regi
 // checked; anything else is refused. The engine follows HTTP redirects, which
 // this check cannot see: the network layer has to stop those.
 Decision judge_import_url(std::string_view url, const PolicyContext& context);
+
+// The network layer (moatd's egress filter, the engine's proxy while the list
+// is on): may the engine open a connection to host:port? Allowed when it is
+// an entry's address or one of its auxiliaryHosts and the entry allows pull
+// or push; an address or host written without a port stands for the
+// scheme's default only (`default_port`: 443 for CONNECT, 80 for plain
+// http), as the engine would connect. Rules: egress.allowed,
+// egress.not-allowed, registry.setting-invalid.
+Decision judge_egress(std::string_view host, std::uint16_t port, std::uint16_t default_port,
+                      const PolicyContext& context);
 
 // POST /images/{name}/push?tag=T (image.push).
 Decision judge_image_push(const ApiRequest& request, const PolicyContext& context);

@@ -34,17 +34,20 @@ boost::system::error_code last_error() {
 
 }  // namespace
 
-SocketPump::SocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice)
+template <class StreamSocket>
+BasicSocketPump<StreamSocket>::BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice)
     : from_(from), to_(to), buffer_bytes_(buffer_bytes), use_splice_(use_splice) {}
 
-SocketPump::~SocketPump() {
+template <class StreamSocket>
+BasicSocketPump<StreamSocket>::~BasicSocketPump() {
   for (int& fd : pipe_) {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
 }
 
-void SocketPump::start(std::optional<std::uint64_t> limit, std::shared_ptr<void> owner, Handler done) {
+template <class StreamSocket>
+void BasicSocketPump<StreamSocket>::start(std::optional<std::uint64_t> limit, std::shared_ptr<void> owner, Handler done) {
   limit_ = limit;
   owner_ = owner;
   done_ = std::move(done);
@@ -68,13 +71,15 @@ void SocketPump::start(std::optional<std::uint64_t> limit, std::shared_ptr<void>
   });
 }
 
-std::size_t SocketPump::next_read_size() const {
+template <class StreamSocket>
+std::size_t BasicSocketPump<StreamSocket>::next_read_size() const {
   const std::uint64_t chunk = pipe_[0] >= 0 ? kPipeChunk : buffer_bytes_;
   if (!limit_) return static_cast<std::size_t>(chunk);
   return static_cast<std::size_t>(std::min<std::uint64_t>(chunk, *limit_ - result_.moved));
 }
 
-void SocketPump::splice_step() {
+template <class StreamSocket>
+void BasicSocketPump<StreamSocket>::splice_step() {
   std::uint64_t this_turn = 0;
   while (true) {
     if (in_pipe_ == 0) {
@@ -141,7 +146,8 @@ void SocketPump::splice_step() {
   }
 }
 
-void SocketPump::buffered_step() {
+template <class StreamSocket>
+void BasicSocketPump<StreamSocket>::buffered_step() {
   if (limit_ && result_.moved >= *limit_) return finish();
   if (!buffer_) buffer_ = std::make_unique_for_overwrite<char[]>(buffer_bytes_);
   from_.async_read_some(
@@ -167,7 +173,8 @@ void SocketPump::buffered_step() {
       });
 }
 
-void SocketPump::finish() {
+template <class StreamSocket>
+void BasicSocketPump<StreamSocket>::finish() {
   running_ = false;
   if (in_pipe_ > 0) {
     // Bytes stranded in the pipe after an error: start the next run clean.
@@ -184,5 +191,8 @@ void SocketPump::finish() {
   owner_.reset();
   if (done) done(result_);
 }
+
+template class BasicSocketPump<boost::asio::local::stream_protocol::socket>;
+template class BasicSocketPump<boost::asio::ip::tcp::socket>;
 
 }  // namespace moat::moatd::proxy

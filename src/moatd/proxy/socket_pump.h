@@ -1,5 +1,6 @@
 #pragma once
-// Moves bytes from one unix stream socket to another, either a given count
+// Moves bytes from one stream socket to another (unix for the Docker API,
+// TCP for the egress filter), either a given count
 // (the rest of a body whose length is known) or until the source ends (a
 // hijacked attach/exec stream). Back-pressure is built in: nothing more is
 // read from the source while the destination has not taken what was read.
@@ -18,6 +19,7 @@
 #include <memory>
 #include <optional>
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -31,15 +33,17 @@ struct PumpResult {
   bool ok() const { return !read_error && !write_error; }
 };
 
-class SocketPump {
+// Instantiated for unix and TCP stream sockets (socket_pump.cc).
+template <class StreamSocket>
+class BasicSocketPump {
  public:
-  using Socket = boost::asio::local::stream_protocol::socket;
+  using Socket = StreamSocket;
   using Handler = std::function<void(const PumpResult&)>;
 
-  SocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice);
-  ~SocketPump();
-  SocketPump(const SocketPump&) = delete;
-  SocketPump& operator=(const SocketPump&) = delete;
+  BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice);
+  ~BasicSocketPump();
+  BasicSocketPump(const BasicSocketPump&) = delete;
+  BasicSocketPump& operator=(const BasicSocketPump&) = delete;
 
   // Moves `limit` bytes (nullopt: until the source ends), then calls done
   // once. `owner` (which owns the sockets and this pump) is held by every
@@ -69,5 +73,8 @@ class SocketPump {
   PumpResult result_;
   bool running_ = false;
 };
+
+using SocketPump = BasicSocketPump<boost::asio::local::stream_protocol::socket>;
+using TcpSocketPump = BasicSocketPump<boost::asio::ip::tcp::socket>;
 
 }  // namespace moat::moatd::proxy

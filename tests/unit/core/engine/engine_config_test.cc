@@ -10,7 +10,7 @@ using settings::EffectiveSettings;
 using settings::UserSettings;
 
 const EngineLayout kLayout{"/run/moat/engine.sock", "/var/lib/moat/engine", "/run/moat/engine",
-                           "/run/moat/dockerd.pid", "/var/lib/moat/runtime-bin"};
+                           "/run/moat/dockerd.pid", "/var/lib/moat/runtime-bin", ""};
 
 TEST(EngineConfig, MoatOwnsListenersStateAndRuntime) {
   auto admin = settings::parse_admin_settings(R"({"configurationFileVersion": 2,

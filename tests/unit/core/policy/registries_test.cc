@@ -334,5 +334,72 @@ TEST(RegistryAccessRules, HostJudgeNamesItsOwnRules) {
   }));
 }
 
+// The egress filter's judge: the engine's connections, by host and port.
+struct EgressCase {
+  std::string host;
+  std::uint16_t port;
+  bool tunnel;  // CONNECT (default 443) or plain http (default 80)
+  std::string rule;
+};
+
+class EgressJudge : public ::testing::TestWithParam<EgressCase> {};
+
+TEST_P(EgressJudge, DecidesByHostAndPort) {
+  const EgressCase& c = GetParam();
+  PolicyHarness h;
+  h.set("moat.registryAccess", kList);
+  EXPECT_EQ(h.with_context([&c](const PolicyContext& context) {
+              return judge_egress(c.host, c.port, c.tunnel ? 443 : 80, context).rule;
+            }),
+            c.rule)
+      << c.host << ":" << c.port << (c.tunnel ? " CONNECT" : " http");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EgressJudge,
+    ::testing::Values(
+        // Docker Hub's names, on the scheme's default port only.
+        EgressCase{"registry-1.docker.io", 443, true, "egress.allowed"},
+        EgressCase{"Index.Docker.IO", 443, true, "egress.allowed"},
+        EgressCase{"registry-1.docker.io", 8443, true, "egress.not-allowed"},
+        EgressCase{"registry-1.docker.io", 80, false, "egress.allowed"},
+        EgressCase{"registry-1.docker.io", 443, false, "egress.not-allowed"},
+        // An address with a port: that port only, whatever the scheme.
+        EgressCase{"registry.example", 5000, true, "egress.allowed"},
+        EgressCase{"REGISTRY.example", 5000, false, "egress.allowed"},
+        EgressCase{"registry.example", 443, true, "egress.not-allowed"},
+        EgressCase{"::1", 5000, true, "egress.allowed"},
+        EgressCase{"0:0::1", 5000, true, "egress.allowed"},
+        // An auxiliary host of an entry that allows pulls.
+        EgressCase{"pkg-containers.githubusercontent.com", 443, true, "egress.allowed"},
+        EgressCase{"ghcr.io", 443, true, "egress.allowed"},
+        // An entry that allows neither pull nor push opens nothing.
+        EgressCase{"no-pull.example", 443, true, "egress.not-allowed"},
+        // Anything else, parents and children of listed names included.
+        EgressCase{"example", 443, true, "egress.not-allowed"},
+        EgressCase{"evil.registry.example", 5000, true, "egress.not-allowed"},
+        EgressCase{"quay.io", 443, true, "egress.not-allowed"},
+        EgressCase{"", 443, true, "egress.not-allowed"}),
+    [](const ::testing::TestParamInfo<EgressCase>& p) { return "case" + std::to_string(p.index); });
+
+TEST(EgressJudgeRules, ARefusalSaysWhatToChange) {
+  PolicyHarness h;
+  h.set("moat.registryAccess", kList);
+  EXPECT_EQ(h.with_context([](const PolicyContext& c) { return judge_egress("quay.io", 443, 443, c).message(); }),
+            "Moat refused this request: the engine's connection to quay.io:443 is not allowed: it is neither a "
+            "registry nor an auxiliary host in moat.registryAccess (setting moat.registryAccess). An admin can "
+            "allow it by adding the host to the \"auxiliaryHosts\" of its registry's entry in moat.registryAccess "
+            "in admin-settings.json.");
+}
+
+TEST(EgressJudgeRules, OffWhileTheListIsOffAndClosedWhenItIsBroken) {
+  PolicyHarness h;
+  EXPECT_EQ(h.with_context([](const PolicyContext& c) { return judge_egress("quay.io", 443, 443, c).rule; }),
+            "registry.unrestricted");
+  h.set("moat.registryAccess", json{{"address", "x"}});
+  EXPECT_EQ(h.with_context([](const PolicyContext& c) { return judge_egress("x", 443, 443, c).rule; }),
+            "registry.setting-invalid");
+}
+
 }  // namespace
 }  // namespace moat::core::policy
