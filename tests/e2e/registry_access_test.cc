@@ -137,6 +137,17 @@ TEST_F(RegistryAccess, RootAtTheEngineSocketIsStoppedByTheEgressFilter) {
   stack_->engine_docker("rmi " + allowed_->address() + "/team/app:1");
 }
 
+TEST_F(RegistryAccess, AddOfAUrlOnAnotherRegistryNeverReachesIt) {
+  const auto written = stack_->as_developer("rm -rf ~/ra-add && mkdir -p ~/ra-add && printf 'FROM " +
+                                            allowed_->address() + "/team/app:1\\nADD https://" + refused_->address() +
+                                            "/v2/ /fetched\\n' > ~/ra-add/Dockerfile");
+  ASSERT_EQ(written.exit_code, 0) << written.all();
+  expect_refused_unreached("DOCKER_BUILDKIT=0 docker build -q ~/ra-add",
+                           "Moat refused this request: docker build: Dockerfile line 2 (ADD https://" +
+                               refused_->address() + "/v2/): registry access to " + refused_->address() +
+                               " is not allowed");
+}
+
 TEST_F(RegistryAccess, ImportFromAUrlOnAnotherRegistryNeverReachesIt) {
   expect_refused_unreached("docker import https://" + refused_->address() + "/v2/ ra-imported",
                            refused_message());

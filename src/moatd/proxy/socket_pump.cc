@@ -14,7 +14,8 @@
 namespace moat::moatd::proxy {
 namespace {
 
-// A pipe holds 64 KiB by default; asking for more per splice gains nothing.
+// A pipe holds 64 KiB by default; asking for more per splice than the pipe
+// holds gains nothing.
 constexpr std::size_t kPipeChunk = 64 * 1024;
 // After this many bytes in one turn the pump yields to the event loop, so a
 // fast stream cannot starve the other connections.
@@ -35,8 +36,9 @@ boost::system::error_code last_error() {
 }  // namespace
 
 template <class StreamSocket>
-BasicSocketPump<StreamSocket>::BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice)
-    : from_(from), to_(to), buffer_bytes_(buffer_bytes), use_splice_(use_splice) {}
+BasicSocketPump<StreamSocket>::BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice,
+                                               std::size_t pipe_bytes)
+    : from_(from), to_(to), buffer_bytes_(buffer_bytes), use_splice_(use_splice), pipe_bytes_(pipe_bytes) {}
 
 template <class StreamSocket>
 BasicSocketPump<StreamSocket>::~BasicSocketPump() {
@@ -57,6 +59,12 @@ void BasicSocketPump<StreamSocket>::start(std::optional<std::uint64_t> limit, st
   if (use_splice_ && pipe_[0] < 0) {
     ignore_sigpipe();
     if (::pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) pipe_[0] = pipe_[1] = -1;  // buffered copy
+    if (pipe_[0] >= 0 && pipe_bytes_ > kPipeChunk) {
+      const int size = ::fcntl(pipe_[1], F_SETPIPE_SZ, static_cast<int>(pipe_bytes_));
+      pipe_bytes_ = size > 0 ? static_cast<std::size_t>(size) : kPipeChunk;
+    } else {
+      pipe_bytes_ = kPipeChunk;
+    }
   }
   boost::system::error_code ignored;
   from_.native_non_blocking(true, ignored);
@@ -73,7 +81,7 @@ void BasicSocketPump<StreamSocket>::start(std::optional<std::uint64_t> limit, st
 
 template <class StreamSocket>
 std::size_t BasicSocketPump<StreamSocket>::next_read_size() const {
-  const std::uint64_t chunk = pipe_[0] >= 0 ? kPipeChunk : buffer_bytes_;
+  const std::uint64_t chunk = pipe_[0] >= 0 ? pipe_bytes_ : buffer_bytes_;
   if (!limit_) return static_cast<std::size_t>(chunk);
   return static_cast<std::size_t>(std::min<std::uint64_t>(chunk, *limit_ - result_.moved));
 }

@@ -40,7 +40,10 @@ class BasicSocketPump {
   using Socket = StreamSocket;
   using Handler = std::function<void(const PumpResult&)>;
 
-  BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice);
+  // `pipe_bytes` above the kernel's default 64 KiB is asked for with
+  // F_SETPIPE_SZ (long TCP streams: fewer splices and wake-ups).
+  BasicSocketPump(Socket& from, Socket& to, std::size_t buffer_bytes, bool use_splice,
+                  std::size_t pipe_bytes = 64 * 1024);
   ~BasicSocketPump();
   BasicSocketPump(const BasicSocketPump&) = delete;
   BasicSocketPump& operator=(const BasicSocketPump&) = delete;
@@ -64,6 +67,7 @@ class BasicSocketPump {
   Socket& to_;
   std::size_t buffer_bytes_;
   bool use_splice_;
+  std::size_t pipe_bytes_;
   int pipe_[2] = {-1, -1};
   std::size_t in_pipe_ = 0;
   std::unique_ptr<char[]> buffer_;
