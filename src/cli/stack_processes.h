@@ -21,11 +21,13 @@ Result<void> prepare_directories(const core::stack::Layout& layout);
 std::string runtime_wrapper_path(const core::stack::Layout& layout);
 std::string runtime_wrapper_text(const core::stack::Layout& layout);
 
-// Starts dockerd with the configuration derived from `settings` and waits
-// until its socket answers. Fills record.dockerd, runtime and ECI fields.
 // A free TCP port on 127.0.0.1 for moatd's egress filter.
 Result<int> free_loopback_port();
 
+// Starts dockerd with the configuration derived from `settings` and waits
+// until its socket answers. Fills record.dockerd, runtime and ECI fields;
+// while moat.registryAccess is on, its proxy is moatd's egress filter on
+// record.egress_port.
 Result<void> start_engine(const core::stack::Layout& layout,
                           const core::settings::SettingsState& settings, StackRecord& record);
 

@@ -5,10 +5,10 @@
 
 #include "core/engine/engine_config.h"
 #include "core/policy/build.h"
-#include "core/policy/registries.h"
 #include "core/policy/endpoints.h"
 #include "core/policy/policy.h"
 #include "core/policy/protected_paths.h"
+#include "core/policy/registries.h"
 #include "moatd/audit_summary.h"
 #include "moatd/request_body.h"
 
