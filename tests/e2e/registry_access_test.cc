@@ -46,14 +46,25 @@ class RegistryAccess : public ::testing::Test {
            " is not allowed (setting moat.registryAccess).";
   }
 
-  // Runs `command` as the developer, expects the refusal, and that the
-  // refused registry saw no request meanwhile.
+  // Audit records refusing access to the refused registry, so far.
+  static std::size_t refusals_recorded() {
+    const auto r = stack_->moatctl("audit query --outcome deny --root " + stack_->root());
+    std::size_t n = 0;
+    const std::string needle = "registry access to " + refused_->address() + " is not allowed";
+    for (auto at = r.out.find(needle); at != std::string::npos; at = r.out.find(needle, at + 1)) ++n;
+    return n;
+  }
+
+  // Runs `command` as the developer, expects the refusal, that the refused
+  // registry saw no request meanwhile, and that the refusal was recorded.
   static void expect_refused_unreached(const std::string& command, const std::string& message) {
     const int before = refused_->requests();
+    const std::size_t recorded = refusals_recorded();
     const auto r = stack_->as_developer(command);
     EXPECT_NE(r.exit_code, 0) << r.all();
     EXPECT_NE(r.err.find(message), std::string::npos) << r.all();
     EXPECT_EQ(refused_->requests(), before) << refused_->log();
+    EXPECT_GT(refusals_recorded(), recorded) << "no audit record for: " << command;
   }
 
   static std::unique_ptr<TestRegistry> allowed_;
