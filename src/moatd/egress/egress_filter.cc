@@ -188,6 +188,12 @@ class EgressSession : public std::enable_shared_from_this<EgressSession> {
 
   void on_connected(error_code ec) {
     if (ec) return respond(502, "Bad Gateway", "cannot connect: " + ec.message());
+    // A relay must not hold back the small writes of a TLS handshake or a
+    // request waiting for an ACK (Nagle): that cost each request up to the
+    // peer's delayed-ACK time.
+    error_code ignored;
+    client_.set_option(tcp::no_delay(true), ignored);
+    upstream_.set_option(tcp::no_delay(true), ignored);
     if (target_.tunnel && via_) return ask_corporate_proxy();
     if (target_.tunnel) {
       return send_both("HTTP/1.1 200 Connection established\r\n\r\n", "");
