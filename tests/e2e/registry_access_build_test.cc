@@ -15,7 +15,7 @@ class RegistryAccessBuild : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     stack_ = new TestStack("registry-build", test_admin_settings(R"("moat": {"registryAccess": {"locked": true,
-        "value": [{"address": "corp.example", "pull": true}]}})"));
+        "value": [{"address": "corp.example", "pull": true}]}}, "blockDockerLoad": {"locked": true, "value": true})"));
     const auto up = stack_->up();
     ASSERT_EQ(up.exit_code, 0) << up.all();
     stack_->build_test_images();
@@ -113,6 +113,20 @@ TEST_F(RegistryAccessBuild, ADockerfileOnStandardInputIsReadToo) {
                                "not allowed")),
             std::string::npos)
       << r.all();
+}
+
+// An image that never came from a registry: `docker load` is its own
+// setting, and blocked here.
+TEST_F(RegistryAccessBuild, DockerLoadIsBlockedBySettingBlockDockerLoad) {
+  ASSERT_EQ(stack_->engine_docker("save -o " + stack_->root() + "-busybox.tar moat-test/busybox").exit_code, 0);
+  ASSERT_EQ(run("chmod 0644 " + stack_->root() + "-busybox.tar").exit_code, 0);
+  const auto r = stack_->developer_docker("load -i " + stack_->root() + "-busybox.tar");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Error response from daemon: Moat refused this request: docker load is blocked (setting "
+                       "blockDockerLoad)."),
+            std::string::npos)
+      << r.all();
+  run("rm -f " + stack_->root() + "-busybox.tar");
 }
 
 }  // namespace

@@ -19,9 +19,19 @@ class RegistryAccess : public ::testing::Test {
   static void SetUpTestSuite() {
     allowed_ = std::make_unique<TestRegistry>(1);
     refused_ = std::make_unique<TestRegistry>(2);
+    // The allowed registry's host also serves plain files (port 80), for
+    // ADD and import URLs; the list names that host without a port.
+    files_dir_ = scratch_dir() + "/registry-files";
+    ASSERT_EQ(run("mkdir -p " + files_dir_ + "/rootfs && echo from-the-file-server > " + files_dir_ +
+                  "/payload.txt && cp " + files_dir_ + "/payload.txt " + files_dir_ + "/rootfs/ && tar -C " +
+                  files_dir_ + "/rootfs -cf " + files_dir_ + "/rootfs.tar payload.txt")
+                  .exit_code,
+              0);
+    allowed_->serve_files(files_dir_);
     stack_ = std::make_unique<TestStack>(
         "registry-access", test_admin_settings(R"("moat": {"registryAccess": {"locked": true, "value": [
-            {"address": ")" + allowed_->address() + R"(", "nickname": "corp", "pull": true, "push": true}]}})"));
+            {"address": ")" + allowed_->address() + R"(", "nickname": "corp", "pull": true, "push": true},
+            {"address": ")" + allowed_->host() + R"(", "nickname": "files"}]}})"));
     const auto up = stack_->up();
     ASSERT_EQ(up.exit_code, 0) << up.all();
     stack_->build_test_images();
@@ -70,11 +80,13 @@ class RegistryAccess : public ::testing::Test {
   static std::unique_ptr<TestRegistry> allowed_;
   static std::unique_ptr<TestRegistry> refused_;
   static std::unique_ptr<TestStack> stack_;
+  static std::string files_dir_;
 };
 
 std::unique_ptr<TestRegistry> RegistryAccess::allowed_;
 std::unique_ptr<TestRegistry> RegistryAccess::refused_;
 std::unique_ptr<TestStack> RegistryAccess::stack_;
+std::string RegistryAccess::files_dir_;
 
 TEST_F(RegistryAccess, PullFromTheAllowedRegistry) {
   const int before = allowed_->requests();
@@ -146,6 +158,28 @@ TEST_F(RegistryAccess, RootAtTheEngineSocketIsStoppedByTheEgressFilter) {
   EXPECT_NE(allowed_records.out.find("egress CONNECT " + allowed_->address()), std::string::npos)
       << allowed_records.all();
   stack_->engine_docker("rmi " + allowed_->address() + "/team/app:1");
+}
+
+// Plain http:// goes through the egress filter too (forwarded, not tunnelled).
+TEST_F(RegistryAccess, AddAndImportOfAUrlOnAnAllowedHostFetchIt) {
+  const auto written = stack_->as_developer("rm -rf ~/ra-add-ok && mkdir -p ~/ra-add-ok && printf 'FROM " +
+                                            allowed_->address() + "/team/app:1\\nADD http://" + allowed_->host() +
+                                            "/payload.txt /payload.txt\\n' > ~/ra-add-ok/Dockerfile");
+  ASSERT_EQ(written.exit_code, 0) << written.all();
+  int before = allowed_->file_requests();
+  const auto built = stack_->as_developer("DOCKER_BUILDKIT=0 docker build -q -t ra-added ~/ra-add-ok");
+  ASSERT_EQ(built.exit_code, 0) << built.all();
+  EXPECT_GT(allowed_->file_requests(), before);
+  EXPECT_EQ(stack_->developer_docker("run --rm ra-added cat /payload.txt").out, "from-the-file-server\n");
+  stack_->engine_docker("rmi ra-added " + allowed_->address() + "/team/app:1");
+
+  before = allowed_->file_requests();
+  const auto imported = stack_->developer_docker("import http://" + allowed_->host() + "/rootfs.tar ra-imported");
+  EXPECT_EQ(imported.exit_code, 0) << imported.all();
+  EXPECT_GT(allowed_->file_requests(), before);
+  const auto records = stack_->moatctl("audit query --outcome allow --root " + stack_->root());
+  EXPECT_NE(records.out.find("egress HTTP " + allowed_->host() + ":80"), std::string::npos) << records.all();
+  stack_->engine_docker("rmi ra-imported");
 }
 
 TEST_F(RegistryAccess, AddOfAUrlOnAnotherRegistryNeverReachesIt) {

@@ -86,7 +86,27 @@ TestRegistry::TestRegistry(int index) {
   throw std::runtime_error("test registry " + address_ + " did not answer over TLS: " + log());
 }
 
+void TestRegistry::serve_files(const std::string& dir) {
+  const auto started = run("setsid ip netns exec " + netns_ + " busybox httpd -f -vv -p " + host() + ":80 -h " + dir +
+                           " > " + dir_ + "/files.log 2>&1 < /dev/null & echo $!");
+  require(started, "starting the file server");
+  files_pid_ = started.out.substr(0, started.out.find('\n'));
+  for (int i = 0; i < 100; ++i) {
+    if (run("curl -s --max-time 1 -o /dev/null http://" + host() + "/").exit_code == 0) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("file server on " + host() + " did not answer");
+}
+
+int TestRegistry::file_requests() const {
+  const auto r = run("grep -c 'url:' " + dir_ + "/files.log || true");
+  return std::stoi(r.out.empty() ? "0" : r.out);
+}
+
 TestRegistry::~TestRegistry() {
+  if (!files_pid_.empty()) run("kill " + files_pid_ + " 2>/dev/null; true");
   if (!pid_.empty()) run("kill " + pid_ + " 2>/dev/null; sleep 0.2; kill -9 " + pid_ + " 2>/dev/null; true");
   run("ip netns del " + netns_ + " 2>/dev/null; true");
   std::error_code ec;

@@ -25,6 +25,13 @@ class TestRegistry {
   // Makes this registry hold what `other` holds (its storage copied), so a
   // registry the engine may not reach can still be given content.
   void copy_contents_from(const TestRegistry& other);
+  // Serves the files of `dir` over plain HTTP on port 80 of the registry's
+  // address (busybox httpd), for ADD and import URLs.
+  void serve_files(const std::string& dir);
+  // "198.18.<index>.2", the file server's host (port 80).
+  std::string host() const { return address_.substr(0, address_.find(':')); }
+  // Requests the file server has received so far.
+  int file_requests() const;
   // HTTP requests the registry has answered so far (its log's lines).
   int requests() const;
   // The registry's log, for failure messages.
@@ -36,6 +43,7 @@ class TestRegistry {
   std::string dir_;
   std::string certs_dir_;
   std::string pid_;
+  std::string files_pid_;
 };
 
 }  // namespace moat::testing
