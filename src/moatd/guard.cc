@@ -61,8 +61,17 @@ void Guard::refresh() {
   eci_active_ = ::stat((layout_.runtime_bin_dir() + "/runc").c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+namespace {
+
+// POST /build, the one archive endpoint whose body the policy may read.
+bool is_build(const http::CanonicalRequest& head) {
+  return head.method == "POST" && head.segments.size() == 1 && head.segments[0] == "build";
+}
+
+}  // namespace
+
 bool Guard::reads_build_context(const http::CanonicalRequest& head) const {
-  if (head.method != "POST" || head.segments.size() != 1 || head.segments[0] != "build") return false;
+  if (!is_build(head)) return false;
   // Without settings every request is refused; nothing needs reading.
   if (control_.settings().without_policy) return false;
   const auto effective = control_.effective();
@@ -95,10 +104,10 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   auto body = canonicalize_request_body(request);
   if (!body) return {{false, 400, body.error().message}, body.error().rule, ""};
 
+  // A build context buffered for its Dockerfile (reads_build_context); no
+  // endpoint-table lookup here, this runs for every request.
   std::optional<std::string_view> archive;
-  if (!request.body_streamed && policy::body_kind(request.method, request.segments) == policy::BodyKind::kStream) {
-    archive = request.body;
-  }
+  if (!request.body_streamed && is_build(request)) archive = request.body;
   policy::ApiRequest api_request{request.method, request.segments, {}, std::move(*body), archive};
   api_request.query.reserve(request.query.size());
   for (const auto& q : request.query) api_request.query.emplace_back(q.key, q.value);

@@ -10,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "moatd/http/http_chars.h"
 #include "moatd/proxy/socket_pump.h"
 
 namespace moat::moatd::egress {
@@ -22,15 +23,6 @@ using boost::system::error_code;
 
 // Boost 1.74's Beast speaks boost::string_view.
 std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
@@ -96,7 +88,7 @@ std::string plain_response(int status, std::string_view reason, std::string_view
 
 // Request headers that are for the proxy, not for the host.
 bool hop_by_hop(std::string_view name) {
-  const auto is = [name](std::string_view other) { return iequals(name, other); };
+  const auto is = [name](std::string_view other) { return moatd::http::iequals(name, other); };
   return is("Proxy-Connection") || is("Proxy-Authorization") || is("Connection") || is("Keep-Alive");
 }
 
@@ -323,7 +315,7 @@ std::optional<Target> parse_connect_target(std::string_view authority) {
 
 std::optional<AbsoluteTarget> parse_absolute_http_target(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
-  if (url.size() < kScheme.size() || !iequals(url.substr(0, kScheme.size()), kScheme)) {
+  if (url.size() < kScheme.size() || !moatd::http::iequals(url.substr(0, kScheme.size()), kScheme)) {
     return std::nullopt;
   }
   std::string_view rest = url.substr(kScheme.size());
