@@ -5,6 +5,8 @@
 // reached it, and that the refusal is in the audit log.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -28,6 +30,7 @@ class RegistryAccess : public ::testing::Test {
                   .exit_code,
               0);
     allowed_->serve_files(files_dir_);
+    allowed_->trust_in_host_store();
     stack_ = std::make_unique<TestStack>(
         "registry-access", test_admin_settings(R"("moat": {"registryAccess": {"locked": true, "value": [
             {"address": ")" + allowed_->address() + R"(", "nickname": "corp", "pull": true, "push": true},
@@ -180,6 +183,39 @@ TEST_F(RegistryAccess, AddAndImportOfAUrlOnAnAllowedHostFetchIt) {
   const auto records = stack_->moatctl("audit query --outcome allow --root " + stack_->root());
   EXPECT_NE(records.out.find("egress HTTP " + allowed_->host() + ":80"), std::string::npos) << records.all();
   stack_->engine_docker("rmi ra-imported");
+}
+
+// https:// is tunnelled (CONNECT) and TLS stays end to end: the engine
+// checks the registry's certificate against the host's trust store.
+TEST_F(RegistryAccess, AddAndImportOfAnHttpsUrlOnTheAllowedRegistryFetchIt) {
+  const auto written = stack_->as_developer("rm -rf ~/ra-add-tls && mkdir -p ~/ra-add-tls && printf 'FROM " +
+                                            allowed_->address() + "/team/app:1\\nADD https://" +
+                                            allowed_->address() + "/v2/team/app/tags/list /tags.json\\n' > "
+                                            "~/ra-add-tls/Dockerfile");
+  ASSERT_EQ(written.exit_code, 0) << written.all();
+  int before = allowed_->requests();
+  const auto built = stack_->as_developer("DOCKER_BUILDKIT=0 docker build -q -t ra-added-tls ~/ra-add-tls");
+  ASSERT_EQ(built.exit_code, 0) << built.all() << allowed_->log();
+  EXPECT_GT(allowed_->requests(), before);
+  EXPECT_EQ(stack_->developer_docker("run --rm ra-added-tls cat /tags.json").out,
+            R"({"name":"team/app","tags":["1"]})" "\n");
+  stack_->engine_docker("rmi ra-added-tls " + allowed_->address() + "/team/app:1");
+
+  // The image's only layer is a gzipped tar: import it straight from the registry.
+  const auto manifest = nlohmann::json::parse(
+      allowed_->get("/v2/team/app/manifests/1", "application/vnd.docker.distribution.manifest.v2+json"));
+  ASSERT_EQ(manifest.at("layers").size(), 1U) << manifest.dump();
+  const std::string layer = manifest.at("layers").at(0).at("digest").get<std::string>();
+  before = allowed_->requests();
+  const auto imported = stack_->developer_docker("import https://" + allowed_->address() + "/v2/team/app/blobs/" +
+                                                 layer + " ra-imported-tls");
+  ASSERT_EQ(imported.exit_code, 0) << imported.all() << allowed_->log();
+  EXPECT_GT(allowed_->requests(), before);
+  EXPECT_EQ(stack_->developer_docker("run --rm ra-imported-tls echo imported").out, "imported\n");
+  const auto records = stack_->moatctl("audit query --outcome allow --root " + stack_->root());
+  EXPECT_NE(records.out.find("allow image.import uid="), std::string::npos) << records.all();
+  EXPECT_NE(records.out.find("egress CONNECT " + allowed_->address()), std::string::npos) << records.all();
+  stack_->engine_docker("rmi ra-imported-tls");
 }
 
 TEST_F(RegistryAccess, AddOfAUrlOnAnotherRegistryNeverReachesIt) {

@@ -34,6 +34,11 @@ const std::string& test_ca_dir() {
   return dir;
 }
 
+// Entries this harness adds to the host's trust store; update-ca-certificates
+// reads every *.crt there.
+constexpr const char* kHostStoreDir = "/usr/local/share/ca-certificates";
+constexpr const char* kHostStorePrefix = "moat-test-registry-";
+
 }  // namespace
 
 TestRegistry::TestRegistry(int index) {
@@ -100,6 +105,22 @@ void TestRegistry::serve_files(const std::string& dir) {
   throw std::runtime_error("file server on " + host() + " did not answer");
 }
 
+void TestRegistry::trust_in_host_store() {
+  if (!host_store_entry_.empty()) return;
+  // An entry left by a test process that died is removed with this one's.
+  run(std::string("rm -f ") + kHostStoreDir + "/" + kHostStorePrefix + "*.crt");
+  host_store_entry_ = std::string(kHostStoreDir) + "/" + kHostStorePrefix + std::to_string(::getpid()) + ".crt";
+  fs::copy_file(test_ca_dir() + "/ca.crt", host_store_entry_, fs::copy_options::overwrite_existing);
+  require(run("update-ca-certificates 2>&1"), "adding the test CA to the host's trust store");
+}
+
+std::string TestRegistry::get(const std::string& path, const std::string& accept) const {
+  const auto r = run("curl -sSf --max-time 10 --cacert " + test_ca_dir() + "/ca.crt -H 'Accept: " + accept +
+                     "' https://" + address_ + path);
+  require(r, "GET " + path);
+  return r.out;
+}
+
 int TestRegistry::file_requests() const {
   const auto r = run("grep -c 'url:' " + dir_ + "/files.log || true");
   return std::stoi(r.out.empty() ? "0" : r.out);
@@ -110,6 +131,7 @@ TestRegistry::~TestRegistry() {
   if (!pid_.empty()) run("kill " + pid_ + " 2>/dev/null; sleep 0.2; kill -9 " + pid_ + " 2>/dev/null; true");
   run("ip netns del " + netns_ + " 2>/dev/null; true");
   std::error_code ec;
+  if (!host_store_entry_.empty() && fs::remove(host_store_entry_, ec)) run("update-ca-certificates 2>&1");
   fs::remove_all(certs_dir_, ec);
   fs::remove_all(dir_, ec);
 }

@@ -28,6 +28,14 @@ class TestRegistry {
   // Serves the files of `dir` over plain HTTP on port 80 of the registry's
   // address (busybox httpd), for ADD and import URLs.
   void serve_files(const std::string& dir);
+  // Adds the test CA to the host's trust store, removed again with this
+  // registry. The engine's own downloads (ADD <url>, import <url>) trust that
+  // store and not /etc/docker/certs.d; it is read when the engine first
+  // verifies a certificate, so call this before the engine starts.
+  void trust_in_host_store();
+  // GET of `path` on the registry over TLS, as root on the host (not through
+  // the engine), with the given Accept header.
+  std::string get(const std::string& path, const std::string& accept = "*/*") const;
   // "198.18.<index>.2", the file server's host (port 80).
   std::string host() const { return address_.substr(0, address_.find(':')); }
   // Requests the file server has received so far.
@@ -44,6 +52,7 @@ class TestRegistry {
   std::string certs_dir_;
   std::string pid_;
   std::string files_pid_;
+  std::string host_store_entry_;
 };
 
 }  // namespace moat::testing
