@@ -144,6 +144,36 @@ TEST(EnhancedContainerIsolation, BuildStepsRunIsolated) {
   s.developer_docker("rmi eci-build");
 }
 
+// BuildKit runs its steps with `runc run`, not the shim: that path is
+// isolated too, for the developer through moatd and for root at the engine
+// socket. /usr/bin/docker is the engine's own 20.10 CLI, whose BuildKit
+// client is built in (the newer CLI needs the buildx plugin for it). The
+// test engine has no bridge network, hence --network none.
+TEST(EnhancedContainerIsolation, BuildKitStepsRunIsolated) {
+  auto& s = shared_stack();
+  ASSERT_EQ(s.as_developer("mkdir -p ~/eci-buildkit && printf '%s\\n' 'FROM moat-test/busybox' "
+                           "'RUN cat /proc/self/uid_map > /build-uid-map' > ~/eci-buildkit/Dockerfile")
+                .exit_code,
+            0);
+  const std::string context = developer_home() + "/eci-buildkit";
+  // A step's container ends with its `runc run`: its range and mounts go then.
+  const std::string held = "ls " + s.root() + "/runtime/idmap/slots | wc -l; grep -c " + s.root() +
+                           "/runtime /proc/self/mountinfo";
+  ASSERT_EQ(run("test -d " + s.root() + "/runtime/idmap/slots").exit_code, 0);
+  const auto held_before = run(held).out;
+  for (const bool as_root : {false, true}) {
+    SCOPED_TRACE(as_root ? "root at the engine socket" : "developer");
+    const std::string build = "DOCKER_BUILDKIT=1 /usr/bin/docker build -q --network none -t eci-buildkit " + context;
+    auto r = as_root ? run("DOCKER_HOST=unix://" + s.engine_socket() + " " + build) : s.as_developer(build);
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    r = s.engine_docker("run --rm eci-buildkit cat /build-uid-map");
+    EXPECT_GE(host_base(r.out), 100000) << r.all();
+    s.engine_docker("rmi eci-buildkit");
+    s.engine_docker("builder prune -af");
+  }
+  EXPECT_EQ(run(held).out, held_before);
+}
+
 }  // namespace
 }  // namespace moat::testing
 

@@ -74,6 +74,16 @@ std::optional<Refusal> reaches_protected(const std::string& given, const fs::pat
   return std::nullopt;
 }
 
+// BuildKit's executor writes the resolv.conf and hosts files its build steps
+// mount (hosts.<n> when a step has extra hosts) beside the steps' bundle
+// directories. Only such a file is let through: a regular file of one link,
+// so not a hard link to anything else.
+bool is_build_step_file(const fs::path& source, const fs::path& data_root) {
+  if (source.parent_path() != data_root / "buildkit" / "executor") return false;
+  struct stat st {};
+  return ::lstat(source.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1;
+}
+
 }  // namespace
 
 Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
@@ -126,6 +136,7 @@ Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPath
     // The engine's own per-container files and named volumes live in its
     // data root and are mounted into every container.
     if (same_or_above(own_files, source) && source != own_files) continue;
+    if (is_build_step_file(source, data_root)) continue;
     if (same_or_above(volumes, source) && source != volumes && source.parent_path() != volumes) {
       // Unless the volume shows a whole filesystem holding a protected path.
       for (const auto& p : protect.paths) {

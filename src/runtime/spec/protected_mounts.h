@@ -20,7 +20,8 @@ namespace moat::runtime::spec {
 struct ProtectedPaths {
   std::vector<std::string> paths;
   // The engine's data root: protected, except the container's own files
-  // there (hosts, resolv.conf, shm) and named volumes.
+  // there (hosts, resolv.conf, shm), BuildKit's resolv.conf and hosts files
+  // for build steps, and named volumes.
   std::string engine_data_root;
 };
 

@@ -69,6 +69,27 @@ TEST_F(ProtectedMounts, RefusesTheDataRootOtherContainersAndTheVolumesDirectory)
   EXPECT_NE(check(dir_ + "/data/volumes/v"), "allowed");
 }
 
+TEST_F(ProtectedMounts, AllowsBuildKitsFilesForBuildStepsOnly) {
+  const std::string executor = dir_ + "/data/buildkit/executor";
+  fs::create_directories(executor + "/step1/rootfs");
+  std::ofstream(executor + "/resolv.conf") << "nameserver 192.0.2.1\n";
+  std::ofstream(executor + "/hosts.42") << "127.0.0.1 localhost\n";
+  EXPECT_EQ(check(executor + "/resolv.conf"), "allowed");
+  EXPECT_EQ(check(executor + "/hosts.42"), "allowed");
+  // Not the directory, not a step's bundle, not a file deeper down.
+  EXPECT_NE(check(executor), "allowed");
+  EXPECT_NE(check(executor + "/step1"), "allowed");
+  EXPECT_NE(check(executor + "/step1/rootfs"), "allowed");
+  std::ofstream(executor + "/step1/config.json") << "{}";
+  EXPECT_NE(check(executor + "/step1/config.json"), "allowed");
+  // Nor a link or a hard link standing in for one of those files.
+  fs::create_symlink(dir_ + "/run/moat/engine.sock", executor + "/hosts");
+  EXPECT_NE(check(executor + "/hosts"), "allowed");
+  std::ofstream(dir_ + "/data/engine-key.json") << "{}";
+  fs::create_hard_link(dir_ + "/data/engine-key.json", executor + "/hosts.7");
+  EXPECT_NE(check(executor + "/hosts.7"), "allowed");
+}
+
 TEST_F(ProtectedMounts, RefusesAHardLinkByInode) {
   fs::create_directories(dir_ + "/other");
   std::ofstream(dir_ + "/run/moat/settings.json") << "{}";
