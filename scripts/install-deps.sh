@@ -9,7 +9,7 @@ packages=(
   libboost1.74-dev nlohmann-json3-dev libcli11-dev libssl-dev libseccomp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # the engine Moat hardens, and what its tests run
-  docker.io containerd runc busybox-static docker-registry haproxy
+  docker.io containerd runc busybox-static docker-registry haproxy docker-compose
   iproute2 iptables sudo util-linux procps psmisc openssl rsyslog rsyslog-openssl curl bc
 )
 

@@ -144,6 +144,20 @@ TEST(EnhancedContainerIsolation, BuildStepsRunIsolated) {
   s.developer_docker("rmi eci-build");
 }
 
+// Compose is one more API client: its containers go through moat-runc too.
+TEST(EnhancedContainerIsolation, ComposeServicesRunIsolated) {
+  auto& s = shared_stack();
+  ASSERT_EQ(s.as_developer("mkdir -p ~/eci-compose && printf '%s\\n' 'services:' '  app:' "
+                           "'    image: moat-test/busybox' '    network_mode: none' "
+                           "'    command: cat /proc/self/uid_map' > ~/eci-compose/docker-compose.yml")
+                .exit_code,
+            0);
+  const auto r = s.as_developer("cd ~/eci-compose && docker-compose -p ecicompose run --rm app");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_GE(host_base(r.out), 100000) << r.all();
+  s.as_developer("cd ~/eci-compose && docker-compose -p ecicompose down");
+}
+
 // BuildKit runs its steps with `runc run`, not the shim: that path is
 // isolated too, for the developer through moatd and for root at the engine
 // socket. /usr/bin/docker is the engine's own 20.10 CLI, whose BuildKit
