@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the engine Moat hardens, and what its tests run
   docker.io containerd runc busybox-static docker-registry haproxy docker-compose
-  iproute2 iptables sudo util-linux procps psmisc openssl rsyslog rsyslog-openssl curl bc
+  iproute2 iptables sudo util-linux procps psmisc openssl rsyslog rsyslog-openssl curl bc strace
 )
 
 missing=()

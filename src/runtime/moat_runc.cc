@@ -72,7 +72,7 @@ Result<json> read_json(const std::string& path) {
 
 // Replaces the file in one rename, so runc never reads half a config.
 Result<void> write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".moat-tmp";
+  const std::string tmp = path + rootfs::kTemporarySuffix;
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return fail("cannot create " + tmp + ": " + std::strerror(errno));

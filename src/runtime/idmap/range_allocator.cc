@@ -98,10 +98,14 @@ Result<std::optional<std::string>> read_small_file(const std::string& path) {
   return std::optional<std::string>(std::move(text));
 }
 
+// Temporaries are written only under the table's lock, so one seen while
+// holding it was left by a writer that crashed: it holds nothing.
+std::string temporary_of(const std::string& dir, const std::string& name) { return dir + "/." + name + ".tmp"; }
+
 // Written whole to a dot-file, then renamed over the old one.
 Result<void> write_file_atomically(const std::string& dir, const std::string& name,
                                    const std::string& text) {
-  const std::string tmp = dir + "/." + name + ".tmp";
+  const std::string tmp = temporary_of(dir, name);
   const std::string final_path = dir + "/" + name;
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
@@ -149,7 +153,8 @@ std::string corrupt(const std::string& path, const std::string& why) {
          "removed";
 }
 
-// Every slot in use, from the names in slots/.
+// Every slot in use, from the names in slots/; removes the temporaries a
+// crash left there.
 Result<std::vector<std::size_t>> used_slots(const std::string& dir, std::size_t slot_count) {
   const std::string slots_dir = dir + "/slots";
   DIR* d = ::opendir(slots_dir.c_str());
@@ -161,7 +166,10 @@ Result<std::vector<std::size_t>> used_slots(const std::string& dir, std::size_t 
   while (const dirent* e = ::readdir(d)) {
     const std::string_view name(e->d_name);
     if (name.starts_with(".")) {
-      continue;  // ".", "..", and temporaries of an interrupted write
+      if (name.ends_with(".tmp")) {
+        (void)::unlink((slots_dir + "/" + std::string(name)).c_str());  // see temporary_of
+      }
+      continue;
     }
     const auto slot = parse_slot(name);
     if (!slot || *slot >= slot_count) {
@@ -200,6 +208,19 @@ Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
   }
   return Allocation{slot, e["id"].get<std::string>(), e["runcRoot"].get<std::string>(),
                     e["allocatedAt"].get<std::int64_t>()};
+}
+
+// The owner of a slot, or nothing if the slot is free.
+Result<std::optional<Allocation>> owner_of(const std::string& dir, std::size_t slot) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir + "/slots/" + std::to_string(slot), ec) && !ec) {
+    return std::optional<Allocation>();
+  }
+  auto owner = read_slot(dir, slot);
+  if (!owner) {
+    return unexpected(owner.error());
+  }
+  return std::optional<Allocation>(std::move(*owner));
 }
 
 // The slot recorded for a container id, if any.
@@ -262,12 +283,23 @@ Result<IdRange> RangeAllocator::allocate(const std::string& container_id,
   if (!lock) {
     return unexpected(lock.error());
   }
+  (void)::unlink(temporary_of(dir_ + "/by-id", container_id).c_str());
   auto existing = slot_of(dir_, container_id, config_.slots);
   if (!existing) {
     return unexpected(existing.error());
   }
   if (*existing) {
-    return range_of(**existing);
+    auto owner = owner_of(dir_, **existing);
+    if (!owner) {
+      return unexpected(owner.error());
+    }
+    if (*owner && (*owner)->container_id == container_id) {
+      return range_of(**existing);
+    }
+    // Left by a crash between the two files: the slot is free or another's.
+    if (auto r = remove_file(dir_ + "/by-id/" + container_id); !r) {
+      return unexpected(r.error());
+    }
   }
   auto used = used_slots(dir_, config_.slots);
   if (!used) {
@@ -285,10 +317,10 @@ Result<IdRange> RangeAllocator::allocate(const std::string& container_id,
       if (now - owner->allocated_at < config_.grace_seconds || is_live(*owner)) {
         continue;
       }
-      if (auto r = remove_file(dir_ + "/by-id/" + owner->container_id); !r) {
+      if (auto r = remove_file(dir_ + "/slots/" + std::to_string(s)); !r) {
         return unexpected(r.error());
       }
-      if (auto r = remove_file(dir_ + "/slots/" + std::to_string(s)); !r) {
+      if (auto r = remove_file(dir_ + "/by-id/" + owner->container_id); !r) {
         return unexpected(r.error());
       }
       slot = s;
@@ -301,13 +333,14 @@ Result<IdRange> RangeAllocator::allocate(const std::string& container_id,
                 " are held by running containers; stop a container and try again");
   }
   const json owner{{"id", container_id}, {"runcRoot", runc_root}, {"allocatedAt", now_()}};
-  // Slot first: a crash before the by-id file leaves a slot that only
-  // liveness can take back, never a slot that two ids think they own.
-  if (auto w = write_file_atomically(dir_ + "/slots", std::to_string(*slot), owner.dump() + "\n");
-      !w) {
+  // by-id first, so that `release` always finds a slot this id holds; a
+  // crash before the slot file leaves a by-id entry that every reader
+  // checks against the slot's owner.
+  if (auto w = write_file_atomically(dir_ + "/by-id", container_id, std::to_string(*slot)); !w) {
     return unexpected(w.error());
   }
-  if (auto w = write_file_atomically(dir_ + "/by-id", container_id, std::to_string(*slot)); !w) {
+  if (auto w = write_file_atomically(dir_ + "/slots", std::to_string(*slot), owner.dump() + "\n");
+      !w) {
     return unexpected(w.error());
   }
   return range_of(*slot);
@@ -321,6 +354,7 @@ Result<void> RangeAllocator::release(const std::string& container_id) {
   if (!lock) {
     return unexpected(lock.error());
   }
+  (void)::unlink(temporary_of(dir_ + "/by-id", container_id).c_str());
   auto slot = slot_of(dir_, container_id, config_.slots);
   if (!slot) {
     return unexpected(slot.error());
@@ -328,16 +362,20 @@ Result<void> RangeAllocator::release(const std::string& container_id) {
   if (!*slot) {
     return {};
   }
-  // by-id first: a crash in between leaves a slot for liveness to take
-  // back, never an id pointing at a slot someone else may get.
-  if (auto r = remove_file(dir_ + "/by-id/" + container_id); !r) {
-    return r;
+  (void)::unlink(temporary_of(dir_ + "/slots", std::to_string(**slot)).c_str());
+  // The slot first, then by-id (the reverse of allocate): a crash in
+  // between leaves a by-id entry pointing at a free slot, which the next
+  // release or allocate of this id removes.
+  auto owner = owner_of(dir_, **slot);
+  if (!owner) {
+    return unexpected(owner.error());
   }
-  auto owner = read_slot(dir_, **slot);
-  if (owner && owner->container_id != container_id) {
-    return {};  // the slot was taken back and handed on already
-  }
-  return remove_file(dir_ + "/slots/" + std::to_string(**slot));
+  if (*owner && (*owner)->container_id == container_id) {
+    if (auto r = remove_file(dir_ + "/slots/" + std::to_string(**slot)); !r) {
+      return r;
+    }
+  }  // else the slot was free already, or taken back and handed on
+  return remove_file(dir_ + "/by-id/" + container_id);
 }
 
 Result<std::optional<IdRange>> RangeAllocator::find(const std::string& container_id) const {

@@ -6,15 +6,18 @@
 // the same time for different containers never hand out the same slot:
 // slots/<n> holds the owner of slot n, by-id/<container id> the slot of a
 // container. Each file is written whole and renamed into place, so a crash
-// leaves it old or new, never half written. The state describes running
-// containers only and belongs on tmpfs (/run).
+// leaves it old or new, never half written (a temporary left by a crash is
+// removed under the lock). by-id is written before the slot and removed
+// after it, so a slot never lacks its by-id entry and `release` (the next
+// `delete` after a crash) always frees it; a by-id entry a crash left
+// alone is checked against the slot's owner before it is believed. The
+// state describes running containers only and belongs on tmpfs (/run).
 //
 // Allocation is keyed by container id: asking again for the same id returns
 // its slot, which makes a retried `create` after a crash harmless;
 // `release` frees it on `delete`. Slots whose container died without a
-// `delete` (or whose by-id file a crash never wrote) are taken back only
-// when no slot is free, and only if a liveness check says the container is
-// gone.
+// `delete` are taken back only when no slot is free, and only if a
+// liveness check says the container is gone.
 
 #include <cstddef>
 #include <cstdint>

@@ -251,6 +251,7 @@ Result<void> teardown(sys::PrivilegedOps& ops, const ContainerPaths& paths,
   }
   to_remove.push_back(paths.binds());
   to_remove.push_back(paths.rootfs());
+  to_remove.push_back(paths.record_temporary());
   to_remove.push_back(paths.record());
   to_remove.push_back(paths.dir);
   for (const std::string& path : to_remove) {

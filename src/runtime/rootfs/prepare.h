@@ -30,6 +30,10 @@
 
 namespace moat::runtime::rootfs {
 
+// moat-runc writes a file whole under its name plus this suffix, then
+// renames it into place; a crash in between leaves the temporary.
+inline constexpr const char* kTemporarySuffix = ".moat-tmp";
+
 struct ContainerPaths {
   std::string dir;  // <state>/containers/<id>
 
@@ -39,6 +43,7 @@ struct ContainerPaths {
     return binds() + "/" + std::to_string(mount_index);
   }
   std::string record() const { return dir + "/record.json"; }
+  std::string record_temporary() const { return record() + kTemporarySuffix; }
 };
 
 ContainerPaths container_paths(const std::string& state_dir, const std::string& container_id);

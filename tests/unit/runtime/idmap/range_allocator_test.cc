@@ -169,9 +169,13 @@ TEST_F(RangeAllocatorTest, InterruptedWritesAreIgnoredAndCorruptionFailsClosed) 
   ASSERT_TRUE(alloc.allocate("a", "/r", always_live));
   // A temporary file left by a crash in the middle of a write.
   std::ofstream(dir_ + "/idmap/slots/.1.tmp") << "{\"id\":";
+  std::ofstream(dir_ + "/idmap/by-id/.b.tmp") << "1";
   auto b = alloc.allocate("b", "/r", always_live);
   ASSERT_TRUE(b);
   EXPECT_EQ(b->host_base, 165536U);
+  // Under the table's lock, a temporary can only be a crashed writer's.
+  EXPECT_FALSE(fs::exists(dir_ + "/idmap/slots/.1.tmp"));
+  EXPECT_FALSE(fs::exists(dir_ + "/idmap/by-id/.b.tmp"));
   // A by-id file that no longer names a slot.
   std::ofstream(dir_ + "/idmap/by-id/c") << "lots";
   auto c = alloc.allocate("c", "/r", always_live);
@@ -187,6 +191,31 @@ TEST_F(RangeAllocatorTest, InterruptedWritesAreIgnoredAndCorruptionFailsClosed) 
             "the id range table entry " + dir_ +
                 "/idmap/slots/junk is unreadable (not a slot number below 4096); no range is "
                 "handed out until it is repaired or, with no container running, removed");
+}
+
+// allocate writes by-id before the slot and release removes the slot
+// before by-id: a crash in between leaves a by-id entry without its slot.
+TEST_F(RangeAllocatorTest, AByIdEntryWithoutItsSlotIsNotBelieved) {
+  RangeAllocator alloc(dir_);
+  ASSERT_TRUE(alloc.allocate("first", "/r", always_live));
+  std::ofstream(dir_ + "/idmap/by-id/crashed") << "1";  // slot 1 was never written
+  auto other = alloc.allocate("other", "/r", always_live);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->host_base, 165536U);  // slot 1, free in the slot table
+  // The crashed id asks again (a retried create): it gets a slot of its own.
+  auto retried = alloc.allocate("crashed", "/r", always_live);
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->host_base, 231072U);
+  // Its release frees its own slot and leaves the other's alone.
+  ASSERT_TRUE(alloc.release("crashed"));
+  EXPECT_FALSE(fs::exists(dir_ + "/idmap/slots/2"));
+  EXPECT_FALSE(fs::exists(dir_ + "/idmap/by-id/crashed"));
+  std::ofstream(dir_ + "/idmap/by-id/crashed") << "1";
+  ASSERT_TRUE(alloc.release("crashed"));
+  EXPECT_FALSE(fs::exists(dir_ + "/idmap/by-id/crashed"));
+  auto still = alloc.find("other");
+  ASSERT_TRUE(still && *still);
+  EXPECT_EQ((*still)->host_base, 165536U);
 }
 
 TEST_F(RangeAllocatorTest, RefusesIdsThatAreNotOneFileName) {
