@@ -2,7 +2,10 @@
 # Container start cost of Enhanced Container Isolation: `docker run --rm
 # IMAGE true` on a stack whose engine runs containers through moat-runc,
 # against the same stack with ECI off (plain runc), in the same run, for a
-# 1-layer and a 20-layer image. Prints medians and ratios.
+# 1-layer and a 20-layer image; then the runtime alone: `create`, `start`
+# and `delete` of one bundle whose root is an overlay of 1 or 20 layers, as
+# the engine lays it out, by moat-runc and by plain runc. Prints medians and
+# ratios.
 #   bench/runtime_start.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +16,7 @@ work=$(mktemp -d /tmp/moat-bench-XXXXXX)
 chmod 755 "$work"
 cleanup() {
   for s in eci plain; do $moatctl down --root "$work/$s" >/dev/null 2>&1 || true; done
+  for m in "$work"/bundle-*/rootfs; do umount "$m" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,4 +53,71 @@ for image in one-layer twenty-layers; do
     "$image" "$runs" "${result[plain-$image]}" "${result[eci-$image]}" \
     "$(echo "${result[eci-$image]} / ${result[plain-$image]}" | bc -l)" \
     $(( ${result[eci-$image]} - ${result[plain-$image]} ))
+done
+
+# The runtime alone. The bundle's root is an overlay mounted where the engine
+# would mount it, so moat-runc does what it does for the engine: its own
+# ID-mapped overlay of the same layers, the range, the audit record (to the
+# ECI stack's moatd). Times come from bash's clock, no process of its own.
+runtime_bundle() {  # image layers
+  local b=$work/bundle-$1 lowers=""
+  mkdir -p "$b/rootfs" "$b/layers/upper/diff" "$b/layers/upper/work"
+  for i in $(seq "$2"); do
+    mkdir -p "$b/layers/$i"
+    if [ "$i" = 1 ]; then cp /bin/busybox "$b/layers/1/busybox"; else echo "$i" > "$b/layers/$i/f$i"; fi
+    lowers="$b/layers/$i${lowers:+:$lowers}"
+  done
+  mount -t overlay overlay -o "lowerdir=$lowers,upperdir=$b/layers/upper/diff,workdir=$b/layers/upper/work" "$b/rootfs"
+  (cd "$b" && runc spec && python3 - <<'PY'
+import json
+c = json.load(open("config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/busybox", "true"]
+c["root"]["readonly"] = False
+json.dump(c, open("config.json", "w"))
+PY
+  )
+  cp "$b/config.json" "$b/config.orig.json"
+}
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+runtime_round() {  # runtime-command image id
+  local b=$work/bundle-$2 t0 t1 t2 t3 t4 pid
+  cp "$b/config.orig.json" "$b/config.json"  # moat-runc rewrites it
+  t0=$(now_us)
+  $1 create --bundle "$b" --pid-file "$b/pid" "$3" </dev/null >/dev/null 2>"$b/err" || { cat "$b/err"; exit 1; }
+  t1=$(now_us)
+  $1 start "$3" </dev/null >/dev/null 2>>"$b/err" || { cat "$b/err"; exit 1; }
+  t2=$(now_us)
+  pid=$(cat "$b/pid")
+  while [ -e "/proc/$pid" ]; do sleep 0.001; done
+  t3=$(now_us)
+  $1 delete "$3" </dev/null >/dev/null 2>>"$b/err" || { cat "$b/err"; exit 1; }
+  t4=$(now_us)
+  echo "$(( t1 - t0 )) $(( t2 - t1 )) $(( t4 - t3 ))"
+}
+
+plain_runc="runc --root $work/runc-root"
+moat_runc="$build/bin/moat-runc --moat-state $work/eci/runtime --moat-audit $work/eci/control.sock --root $work/runc-root"
+for image in one-layer:1 twenty-layers:20; do
+  name=${image%%:*}
+  runtime_bundle "$name" "${image##*:}"
+  runtime_round "$plain_runc" "$name" "warm-$name" >/dev/null
+  runtime_round "$moat_runc" "$name" "warm-$name" >/dev/null
+  for i in $(seq "$runs"); do
+    for r in plain moat; do
+      [ $r = plain ] && cmd=$plain_runc || cmd=$moat_runc
+      runtime_round "$cmd" "$name" "bench-$r-$i" >> "$work/rt-$r-$name"
+    done
+  done
+  for r in plain moat; do
+    for col in 1 2 3; do awk -v c=$col '{print $c}' "$work/rt-$r-$name" | median > "$work/rt-$r-$name.$col"; done
+    awk '{print $1 + $2 + $3}' "$work/rt-$r-$name" | median > "$work/rt-$r-$name.sum"
+  done
+  p() { echo "scale=1; $(cat "$work/rt-$1-$name.$2") / 1000" | bc; }
+  printf '%-14s runtime create+start+delete, median of %d: runc %s ms (%s/%s/%s), moat-runc %s ms (%s/%s/%s), ratio %.2f, added %s ms\n' \
+    "$name" "$runs" "$(p plain sum)" "$(p plain 1)" "$(p plain 2)" "$(p plain 3)" \
+    "$(p moat sum)" "$(p moat 1)" "$(p moat 2)" "$(p moat 3)" \
+    "$(echo "$(cat "$work/rt-moat-$name.sum") / $(cat "$work/rt-plain-$name.sum")" | bc -l)" \
+    "$(echo "scale=1; ($(cat "$work/rt-moat-$name.sum") - $(cat "$work/rt-plain-$name.sum")) / 1000" | bc)"
 done

@@ -21,6 +21,7 @@
 #include "core/net/unix_http_client.h"
 #include "core/policy/registries.h"
 #include "core/settings/file_trust.h"
+#include "core/stack/runtime_wrapper.h"
 #include "core/sys/mounts.h"
 #include "core/sys/process.h"
 
@@ -106,15 +107,13 @@ Result<void> write_protected_paths(const core::stack::Layout& layout) {
   return {};
 }
 
-// Writes the engine's `runc`: Moat's runtime with its state directory. A
-// script rather than a link, because moat-runc needs its arguments and the
-// engine passes none.
+// The engine's `runc`: Moat's runtime with its state directory and moatd's
+// socket (core/stack/runtime_wrapper.h).
 std::string runtime_wrapper_path(const core::stack::Layout& layout) { return layout.runtime_bin_dir() + "/runc"; }
 
 std::string runtime_wrapper_text(const core::stack::Layout& layout) {
-  return "#!/bin/sh\n# Written by moatctl up: the engine's runc is Moat's isolating runtime.\nexec '" +
-         sibling_executable("moat-runc") + "' --moat-state '" + layout.runtime_state_dir() + "' --moat-audit '" +
-         layout.control_socket() + "' \"$@\"\n";
+  return core::stack::runtime_wrapper_text(sibling_executable("moat-runc"), layout.runtime_state_dir(),
+                                           layout.control_socket());
 }
 
 Result<std::string> install_runtime_wrapper(const core::stack::Layout& layout) {

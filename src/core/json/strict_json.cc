@@ -104,6 +104,18 @@ class DomBuilder : public nlohmann::json_sax<json> {
     return i;
   }
 
+  // Tokens arrive in document order, so each location continues counting
+  // from the one before; counting from the start each time made a parse
+  // quadratic in the text's length (5 ms for a 20 KB OCI config).
+  Location located(std::size_t offset) {
+    if (offset < cursor_.offset) cursor_ = Location{};
+    const Location step = locate(text_.substr(cursor_.offset), offset - cursor_.offset);
+    cursor_.offset = offset;
+    cursor_.column = step.line == 1 ? cursor_.column + step.column - 1 : step.column;
+    cursor_.line += step.line - 1;
+    return cursor_;
+  }
+
   std::string child_pointer(const json& parent) const {
     if (parent.is_object()) return path_.back() + "/" + pointer_token(pending_key_);
     return path_.back() + "/" + std::to_string(parent.size());
@@ -113,19 +125,19 @@ class DomBuilder : public nlohmann::json_sax<json> {
   json* insert(json v, std::size_t start) {
     if (stack_.empty()) {
       root_ = std::move(v);
-      locations_[""] = locate(text_, start);
+      locations_[""] = located(start);
       path_.emplace_back("");
       return &root_;
     }
     json& parent = *stack_.back();
     std::string pointer = child_pointer(parent);
     if (parent.is_object()) {
-      locations_[pointer] = locate(text_, pending_key_start_);
+      locations_[pointer] = located(pending_key_start_);
       json& slot = parent[pending_key_] = std::move(v);
       path_.push_back(std::move(pointer));
       return &slot;
     }
-    locations_[pointer] = locate(text_, start);
+    locations_[pointer] = located(start);
     parent.push_back(std::move(v));
     path_.push_back(std::move(pointer));
     return &parent.back();
@@ -163,6 +175,7 @@ class DomBuilder : public nlohmann::json_sax<json> {
   const std::size_t* consumed_;
   const ParseOptions& options_;
   std::size_t last_end_ = 0;
+  Location cursor_;
   std::vector<json*> stack_;
   std::vector<std::string> path_;
   std::string pending_key_;

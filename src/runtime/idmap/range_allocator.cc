@@ -378,6 +378,14 @@ Result<void> RangeAllocator::release(const std::string& container_id) {
   return remove_file(dir_ + "/by-id/" + container_id);
 }
 
+bool RangeAllocator::may_hold(const std::string& container_id) const {
+  if (!safe_id(container_id)) return true;  // release decides, and refuses it
+  struct stat info {};
+  const std::string by_id = dir_ + "/by-id";
+  return ::lstat((by_id + "/" + container_id).c_str(), &info) == 0 || errno != ENOENT ||
+         ::lstat(temporary_of(by_id, container_id).c_str(), &info) == 0 || errno != ENOENT;
+}
+
 Result<std::optional<IdRange>> RangeAllocator::find(const std::string& container_id) const {
   if (!safe_id(container_id)) {
     return std::optional<IdRange>();

@@ -60,6 +60,12 @@ class RangeAllocator {
   // Frees the container's slot; freeing an id that holds none succeeds.
   Result<void> release(const std::string& container_id);
   Result<std::optional<IdRange>> find(const std::string& container_id) const;
+  // False only when the table has nothing of this id: no by-id entry and no
+  // temporary of one. Then no slot is the id's either (by-id is written
+  // before the slot and removed after it), so `release` has nothing to do.
+  // Looks without the lock: a create for the same id does not run at the
+  // same time as its delete.
+  bool may_hold(const std::string& container_id) const;
   Result<std::vector<Allocation>> list() const;
 
   IdRange range_of(std::size_t slot) const;

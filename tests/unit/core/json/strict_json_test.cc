@@ -17,6 +17,27 @@ TEST(StrictJson, ParsesAndLocatesMembers) {
   EXPECT_EQ(doc->where("/c/missing/deeper").line, 3U);
 }
 
+TEST(StrictJson, LocatesEveryMemberOfALongDocument) {
+  // Locations continue from the one before; each must still be where a
+  // count from the start puts it.
+  std::string text = "[\n";
+  for (int i = 0; i < 2000; ++i) {
+    text += std::string(i > 0 ? ",\n" : "") + "  {\"k\u00e9\": " + std::to_string(i) + ", \"v\": [\"\u00fc\", " +
+            std::to_string(i) + "]}";
+  }
+  text += "\n]";
+  const auto doc = parse_strict(text);
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->locations.size(), 1U + 2000U * 5U);
+  for (const auto& [pointer, where] : doc->locations) {
+    const Location counted = locate(text, where.offset);
+    EXPECT_EQ(where.line, counted.line) << pointer;
+    EXPECT_EQ(where.column, counted.column) << pointer;
+  }
+  EXPECT_EQ(doc->where("/1999/v/1").line, 2001U);
+  EXPECT_EQ(doc->where("/1999/v/1").column, 27U);  // é and ü count one column each
+}
+
 TEST(StrictJson, RefusesDuplicateKeysWithLocation) {
   const auto doc = parse_strict("{\"a\": 1,\n \"a\": 2}");
   ASSERT_FALSE(doc);

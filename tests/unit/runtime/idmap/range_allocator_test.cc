@@ -218,6 +218,20 @@ TEST_F(RangeAllocatorTest, AByIdEntryWithoutItsSlotIsNotBelieved) {
   EXPECT_EQ((*still)->host_base, 165536U);
 }
 
+TEST_F(RangeAllocatorTest, MayHoldOnlyWhatItsByIdEntryOrItsTemporarySays) {
+  RangeAllocator alloc(dir_);
+  ASSERT_TRUE(alloc.allocate("held", "/r", always_live));
+  EXPECT_TRUE(alloc.may_hold("held"));
+  EXPECT_FALSE(alloc.may_hold("never"));
+  std::ofstream(dir_ + "/idmap/by-id/.crashed.tmp") << "1";  // a create killed while writing by-id
+  EXPECT_TRUE(alloc.may_hold("crashed"));
+  EXPECT_TRUE(alloc.may_hold("../escape"));  // not a name the table holds: release decides
+  ASSERT_TRUE(alloc.release("held"));
+  ASSERT_TRUE(alloc.release("crashed"));
+  EXPECT_FALSE(alloc.may_hold("held"));
+  EXPECT_FALSE(alloc.may_hold("crashed"));
+}
+
 TEST_F(RangeAllocatorTest, RefusesIdsThatAreNotOneFileName) {
   RangeAllocator alloc(dir_);
   for (const std::string id : {"", ".", "..", "a/b", ".hidden"}) {
