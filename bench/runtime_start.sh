@@ -49,9 +49,10 @@ for image in one-layer twenty-layers; do
     done
   done
   for s in plain eci; do result[$s-$image]=$(median < "$work/$s-$image.ms"); done
-  printf '%-14s docker run --rm true, median of %d: plain runc %d ms, moat-runc %d ms, ratio %.2f, added %d ms\n' \
-    "$image" "$runs" "${result[plain-$image]}" "${result[eci-$image]}" \
-    "$(echo "${result[eci-$image]} / ${result[plain-$image]}" | bc -l)" \
+  ratio=$(echo "${result[eci-$image]} / ${result[plain-$image]}" | bc -l)
+  printf '%-14s docker run --rm true, median of %d: plain runc %d ms, moat-runc %d ms, ratio %.2f (goal <= 1.10: %s), added %d ms\n' \
+    "$image" "$runs" "${result[plain-$image]}" "${result[eci-$image]}" "$ratio" \
+    "$( [ "$(echo "$ratio <= 1.10" | bc -l)" = 1 ] && echo met || echo MISSED)" \
     $(( ${result[eci-$image]} - ${result[plain-$image]} ))
 done
 
@@ -115,9 +116,10 @@ for image in one-layer:1 twenty-layers:20; do
     awk '{print $1 + $2 + $3}' "$work/rt-$r-$name" | median > "$work/rt-$r-$name.sum"
   done
   p() { echo "scale=1; $(cat "$work/rt-$1-$name.$2") / 1000" | bc; }
-  printf '%-14s runtime create+start+delete, median of %d: runc %s ms (%s/%s/%s), moat-runc %s ms (%s/%s/%s), ratio %.2f, added %s ms\n' \
+  added_us=$(( $(cat "$work/rt-moat-$name.sum") - $(cat "$work/rt-plain-$name.sum") ))
+  printf '%-14s runtime create+start+delete, median of %d: runc %s ms (%s/%s/%s), moat-runc %s ms (%s/%s/%s), ratio %.2f, added %.1f ms (goal < 15: %s)\n' \
     "$name" "$runs" "$(p plain sum)" "$(p plain 1)" "$(p plain 2)" "$(p plain 3)" \
     "$(p moat sum)" "$(p moat 1)" "$(p moat 2)" "$(p moat 3)" \
     "$(echo "$(cat "$work/rt-moat-$name.sum") / $(cat "$work/rt-plain-$name.sum")" | bc -l)" \
-    "$(echo "scale=1; ($(cat "$work/rt-moat-$name.sum") - $(cat "$work/rt-plain-$name.sum")) / 1000" | bc)"
+    "$(echo "$added_us / 1000" | bc -l)" "$( [ "$added_us" -lt 15000 ] && echo met || echo MISSED)"
 done
