@@ -187,16 +187,8 @@ Result<std::vector<std::size_t>> used_slots(const std::string& dir, std::size_t 
   return used;
 }
 
-Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
-  const std::string path = dir + "/slots/" + std::to_string(slot);
-  auto text = read_small_file(path);
-  if (!text) {
-    return unexpected(text.error());
-  }
-  if (!*text) {
-    return fail(corrupt(path, "vanished while the table was locked"));
-  }
-  auto doc = core::json::parse_strict(**text);
+Result<Allocation> parse_slot_entry(const std::string& path, std::size_t slot, const std::string& text) {
+  auto doc = core::json::parse_strict(text);
   if (!doc) {
     return fail(corrupt(path, doc.error().message));
   }
@@ -210,13 +202,29 @@ Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
                     e["allocatedAt"].get<std::int64_t>()};
 }
 
-// The owner of a slot, or nothing if the slot is free.
+Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
+  const std::string path = dir + "/slots/" + std::to_string(slot);
+  auto text = read_small_file(path);
+  if (!text) {
+    return unexpected(text.error());
+  }
+  if (!*text) {
+    return fail(corrupt(path, "vanished while the table was locked"));
+  }
+  return parse_slot_entry(path, slot, **text);
+}
+
+// The allocation a slot holds, or none when the slot is free.
 Result<std::optional<Allocation>> owner_of(const std::string& dir, std::size_t slot) {
-  std::error_code ec;
-  if (!std::filesystem::exists(dir + "/slots/" + std::to_string(slot), ec) && !ec) {
+  const std::string path = dir + "/slots/" + std::to_string(slot);
+  auto text = read_small_file(path);
+  if (!text) {
+    return unexpected(text.error());
+  }
+  if (!*text) {
     return std::optional<Allocation>();
   }
-  auto owner = read_slot(dir, slot);
+  auto owner = parse_slot_entry(path, slot, **text);
   if (!owner) {
     return unexpected(owner.error());
   }
