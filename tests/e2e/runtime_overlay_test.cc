@@ -33,7 +33,7 @@ class RuntimeOverlay : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     dir_ = scratch_dir() + "/runtime-overlay";
-    TearDownMounts();
+    unmount_test_mounts();
     fs::remove_all(dir_);
     for (const char* sub : {"/layers/tools/bin", "/layers/data", "/layers/box/diff", "/layers/box/work",
                             "/bundle/rootfs", "/state", "/runc"}) {
@@ -65,11 +65,11 @@ class RuntimeOverlay : public ::testing::TestWithParam<bool> {
 
   void TearDown() override {
     run(moat_runc("delete -f " + kId));
-    TearDownMounts();
+    unmount_test_mounts();
     fs::remove_all(dir_);
   }
 
-  void TearDownMounts() const {
+  void unmount_test_mounts() const {
     run("umount " + dir_ + "/bundle/rootfs 2>/dev/null; umount " + dir_ + "/layers/data 2>/dev/null");
   }
 
