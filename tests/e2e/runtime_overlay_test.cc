@@ -85,8 +85,18 @@ class RuntimeOverlay : public ::testing::TestWithParam<bool> {
 };
 
 TEST_P(RuntimeOverlay, ShowsEveryLayerWithItsOwnersAndWritesTheUpperLayerAsTheImageOwnsIt) {
-  ASSERT_EQ(run(moat_runc("create --bundle " + dir_ + "/bundle " + kId)).exit_code, 0)
+  // Traced, so the test knows which layout moat-runc took: one clone for
+  // layers beneath one directory, a clone each otherwise. moat-runc alone
+  // (runc and the container outlive create); ASan's leak check cannot stop
+  // threads under strace, other tests check for leaks.
+  const std::string trace = dir_ + "/open_tree.trace";
+  ASSERT_EQ(run("ASAN_OPTIONS=detect_leaks=0 strace -qq -e trace=open_tree -o " + trace + " " +
+                moat_runc("create --bundle " + dir_ + "/bundle " + kId))
+                .exit_code,
+            0)
       << read_file(dir_ + "/output");
+  const auto clones = run("grep -c 'open_tree(.*OPEN_TREE_CLONE' " + trace).out;
+  EXPECT_EQ(clones == "1\n", !data_on_own_mount()) << clones;
   ASSERT_EQ(run(moat_runc("start " + kId)).exit_code, 0) << read_file(dir_ + "/output");
   const std::string result = dir_ + "/layers/box/diff/result";
   for (int i = 0; i < 200 && read_file(result).find("65536") == std::string::npos; ++i) {

@@ -202,18 +202,6 @@ Result<Allocation> parse_slot_entry(const std::string& path, std::size_t slot, c
                     e["allocatedAt"].get<std::int64_t>()};
 }
 
-Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
-  const std::string path = dir + "/slots/" + std::to_string(slot);
-  auto text = read_small_file(path);
-  if (!text) {
-    return unexpected(text.error());
-  }
-  if (!*text) {
-    return fail(corrupt(path, "vanished while the table was locked"));
-  }
-  return parse_slot_entry(path, slot, **text);
-}
-
 // The allocation a slot holds, or none when the slot is free.
 Result<std::optional<Allocation>> owner_of(const std::string& dir, std::size_t slot) {
   const std::string path = dir + "/slots/" + std::to_string(slot);
@@ -229,6 +217,18 @@ Result<std::optional<Allocation>> owner_of(const std::string& dir, std::size_t s
     return unexpected(owner.error());
   }
   return std::optional<Allocation>(std::move(*owner));
+}
+
+// The allocation of a slot the table lists as used.
+Result<Allocation> read_slot(const std::string& dir, std::size_t slot) {
+  auto owner = owner_of(dir, slot);
+  if (!owner) {
+    return unexpected(owner.error());
+  }
+  if (!*owner) {
+    return fail(corrupt(dir + "/slots/" + std::to_string(slot), "vanished while the table was locked"));
+  }
+  return std::move(**owner);
 }
 
 // The slot recorded for a container id, if any.
