@@ -1,9 +1,11 @@
 #include "runtime/delegate_runc.h"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 namespace moat::runtime {
@@ -34,11 +36,18 @@ Error exec_runc(const std::string& runc_path, const std::vector<std::string>& ar
 Result<int> run_runc(const std::string& runc_path, const std::vector<std::string>& args) {
   std::vector<std::string> storage;
   std::vector<char*> argv = make_argv(runc_path, args, storage);
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     return fail(std::string("cannot fork: ") + std::strerror(errno));
   }
   if (child == 0) {
+    // Dies with moat-runc. A create whose moat-runc was killed is undone by
+    // the engine's next delete; a runc create still running then would make
+    // its container after that delete, on a range the delete freed.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+      ::_exit(127);
+    }
     ::execv(runc_path.c_str(), argv.data());
     ::_exit(127);
   }

@@ -16,7 +16,8 @@ inline constexpr const char* kSystemRunc = "/usr/sbin/runc";
 Error exec_runc(const std::string& runc_path, const std::vector<std::string>& args);
 
 // Runs runc as a child sharing stdio and waits; the result is its exit
-// status, or 128 + signal number if it was killed.
+// status, or 128 + signal number if it was killed. The child is killed if
+// moat-runc dies first.
 Result<int> run_runc(const std::string& runc_path, const std::vector<std::string>& args);
 
 }  // namespace moat::runtime
