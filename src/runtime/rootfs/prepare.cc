@@ -25,7 +25,30 @@ bool has_option(const json& mount, std::string_view option) {
   });
 }
 
-Result<void> prepare_root(sys::PrivilegedOps& ops, const std::string& root,
+// The user namespace whose map every ID-mapped mount of one container uses,
+// made when the first mount needs it: each one costs a helper process.
+class MappingNamespace {
+ public:
+  MappingNamespace(sys::PrivilegedOps& ops, const idmap::IdRange& range) : ops_(ops), range_(range) {}
+
+  Result<int> fd() {
+    if (!ns_) {
+      auto made = ops_.make_mapping_userns(range_);
+      if (!made) {
+        return unexpected(made.error());
+      }
+      ns_ = std::move(*made);
+    }
+    return ns_->get();
+  }
+
+ private:
+  sys::PrivilegedOps& ops_;
+  idmap::IdRange range_;
+  std::optional<sys::UniqueFd> ns_;
+};
+
+Result<void> prepare_root(sys::PrivilegedOps& ops, MappingNamespace& ns, const std::string& root,
                           const idmap::IdRange& range, const ContainerPaths& paths,
                           const std::vector<MountInfoEntry>& mounts, Prepared& out) {
   if (auto made = ops.make_mount_point(paths.rootfs(), sys::NodeKind::kDirectory); !made) {
@@ -39,18 +62,22 @@ Result<void> prepare_root(sys::PrivilegedOps& ops, const std::string& root,
     if (!layers) {
       return unexpected(layers.error().with_context("reading the root overlay"));
     }
+    auto ns_fd = ns.fd();
+    if (!ns_fd) {
+      return unexpected(ns_fd.error());
+    }
     sys::OverlayRequest request{layers->lower_dirs, layers->upper_dir,
                                 parent_of(layers->upper_dir) + "/" + std::string(kWorkDirName),
-                                range};
+                                range, *ns_fd};
     if (auto mounted = ops.mount_overlay(request, paths.rootfs()); !mounted) {
       return unexpected(mounted.error().with_context("mounting the ID-mapped root overlay"));
     }
   } else {
-    auto ns = ops.make_mapping_userns(range);
-    if (!ns) {
-      return unexpected(ns.error());
+    auto ns_fd = ns.fd();
+    if (!ns_fd) {
+      return unexpected(ns_fd.error());
     }
-    auto tree = ops.clone_idmapped(root, ns->get(), true);
+    auto tree = ops.clone_idmapped(root, *ns_fd, true);
     if (!tree) {
       return unexpected(tree.error().with_context("ID-mapping the root directory"));
     }
@@ -98,15 +125,15 @@ bool shows_host_files(const std::string& source, const std::vector<MountInfoEntr
   return false;
 }
 
-Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
-                           const idmap::IdRange& range, const ContainerPaths& paths,
+Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& ns, const json& config,
+                           const ContainerPaths& paths,
                            const std::string& engine_data_root,
                            const std::vector<MountInfoEntry>& host_mounts, Prepared& out) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) {
     return {};
   }
   const json& mounts = config["mounts"];
-  std::optional<sys::UniqueFd> ns;
+  bool binds_dir_made = false;
   for (std::size_t i = 0; i < mounts.size(); ++i) {
     const json& m = mounts[i];
     if (!is_bind_mount(m) || !m.contains("source") || !m["source"].is_string()) {
@@ -136,17 +163,17 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, const json& config,
                           " kept as is: not a file or directory");
       continue;
     }
-    if (!ns) {
+    if (!binds_dir_made) {
       if (auto made = ops.make_mount_point(paths.binds(), sys::NodeKind::kDirectory); !made) {
         return made;
       }
-      auto created = ops.make_mapping_userns(range);
-      if (!created) {
-        return unexpected(created.error());
-      }
-      ns = std::move(*created);
+      binds_dir_made = true;
     }
-    auto tree = ops.clone_idmapped(source, ns->get(), has_option(m, "rbind"));
+    auto ns_fd = ns.fd();
+    if (!ns_fd) {
+      return unexpected(ns_fd.error());
+    }
+    auto tree = ops.clone_idmapped(source, *ns_fd, has_option(m, "rbind"));
     if (!tree) {
       out.notes.push_back("bind " + source + " -> " + destination +
                           " kept as is: " + tree.error().message);
@@ -206,10 +233,11 @@ Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std:
   }
   Prepared out;
   const auto mounts = parse_mountinfo(mountinfo);
-  if (auto r = prepare_root(ops, root, range, paths, mounts, out); !r) {
+  MappingNamespace ns(ops, range);
+  if (auto r = prepare_root(ops, ns, root, range, paths, mounts, out); !r) {
     return unexpected(r.error());
   }
-  if (auto r = prepare_binds(ops, config, range, paths, engine_data_root, mounts, out); !r) {
+  if (auto r = prepare_binds(ops, ns, config, paths, engine_data_root, mounts, out); !r) {
     return unexpected(r.error());
   }
   return out;

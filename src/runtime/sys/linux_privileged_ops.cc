@@ -352,11 +352,7 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
     if (::lstat(request.work_dir.c_str(), &work_st) != 0 || !S_ISDIR(work_st.st_mode)) {
       return fail(request.work_dir + " is not a directory");
     }
-    auto ns = make_mapping_userns(request.range);
-    if (!ns) {
-      return unexpected(ns.error());
-    }
-    auto layers = idmapped_layers(request, ns->get());
+    auto layers = idmapped_layers(request, request.userns_fd);
     if (!layers) {
       return unexpected(layers.error());
     }

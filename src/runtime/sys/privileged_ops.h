@@ -48,6 +48,7 @@ struct OverlayRequest {
   std::string upper_dir;                // the container's writable layer
   std::string work_dir;                 // same filesystem and parent as upper_dir
   idmap::IdRange range;
+  int userns_fd = -1;                   // make_mapping_userns(range), shared with the binds
 };
 
 class PrivilegedOps {

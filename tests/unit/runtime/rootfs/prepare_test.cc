@@ -115,11 +115,12 @@ TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
       "mkdir /run/moat/containers",
       "mkdir /run/moat/containers/abc",
       "mkdir /run/moat/containers/abc/rootfs",
+      // One mapping namespace for the overlay and the binds alike.
+      "userns 0 165536 65536",
       "overlay /run/moat/containers/abc/rootfs lower=/var/lib/docker/overlay2/l/A:"
       "/var/lib/docker/overlay2/l/B upper=" + layer + "/diff work=" + layer +
           "/moat-work base=165536",
-      "mkdir /run/moat/containers/abc/binds",
-      "userns 0 165536 65536"};
+      "mkdir /run/moat/containers/abc/binds"};
   for (std::size_t i = 1; i < 4; ++i) {
     const std::string staged = "/run/moat/containers/abc/binds/" + std::to_string(bind_indexes[i]);
     expected.push_back("rclone " + config["mounts"][bind_indexes[i]]["source"].get<std::string>());
