@@ -45,8 +45,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # paired OP A B: the median over rounds of line i of B minus (or over) line i of A.
 paired() {
-  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : $2 - $1) }' | sort -g |
-    awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : $2 - $1) }' | median
 }
 # Which of the two goes first in round $1: alternates, so neither always
 # runs on the caches (or behind the cleanup) of the other.

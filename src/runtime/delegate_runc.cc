@@ -1,12 +1,12 @@
 #include "runtime/delegate_runc.h"
 
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
+
+#include "runtime/sys/die_with_parent.h"
 
 namespace moat::runtime {
 namespace {
@@ -42,10 +42,7 @@ Result<int> run_runc(const std::string& runc_path, const std::vector<std::string
     return fail(std::string("cannot fork: ") + std::strerror(errno));
   }
   if (child == 0) {
-    // Dies with moat-runc. A create whose moat-runc was killed is undone by
-    // the engine's next delete; a runc create still running then would make
-    // its container after that delete, on a range the delete freed.
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+    if (!sys::die_with_parent(parent)) {
       ::_exit(127);
     }
     ::execv(runc_path.c_str(), argv.data());

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <string>
 
+#include "runtime/sys/die_with_parent.h"
 #include "runtime/sys/privileged_ops.h"
 
 namespace moat::runtime::sys {
@@ -372,9 +372,7 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
       return fail("cannot fork: " + errno_text(err));
     }
     if (child == 0) {
-      // Dies with moat-runc: a helper that outlived a killed create could
-      // attach the overlay after the next delete had looked for mounts.
-      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) {
+      if (!die_with_parent(parent)) {
         ::_exit(1);
       }
       ::close(report[0]);

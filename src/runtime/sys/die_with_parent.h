@@ -1,0 +1,21 @@
+#pragma once
+// For a child moat-runc forks: it must not outlive moat-runc. A create whose
+// moat-runc was killed is undone by the engine's next delete; a child still
+// running after that delete could make or mount its container on a range the
+// delete freed.
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace moat::runtime::sys {
+
+// Call first thing in the forked child, with the pid the parent had before
+// fork. False when the parent is already gone (the child must exit then):
+// the death signal only covers a parent that dies after it was set.
+inline bool die_with_parent(pid_t parent) {
+  return ::prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && ::getppid() == parent;
+}
+
+}  // namespace moat::runtime::sys
