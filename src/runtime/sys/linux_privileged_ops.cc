@@ -4,11 +4,8 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <linux/securebits.h>
 #include <sched.h>
-#include <sys/fsuid.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,7 +15,7 @@
 #include <cstring>
 #include <string>
 
-#include "runtime/sys/die_with_parent.h"
+#include "runtime/sys/filesystem_identity.h"
 #include "runtime/sys/privileged_ops.h"
 
 namespace moat::runtime::sys {
@@ -330,13 +327,12 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
     return layers;
   }
 
-  // Safe: the overlay is built in a forked child from ID-mapped clones of
-  // the layers the engine already mounted for this container, and attached
-  // only inside moat-runc's state directory. The child takes the
-  // container's root as its filesystem uid and gid (keeping its
-  // capabilities, SECBIT_NO_SETUID_FIXUP) because overlayfs does its upper
-  // layer work with the mounter's credentials, and through an ID-mapped
-  // upper layer only ids of the container's range can be written.
+  // Safe: the overlay is built from ID-mapped clones of the layers the
+  // engine already mounted for this container, and attached only inside
+  // moat-runc's state directory. It is created with the container's root as
+  // filesystem uid and gid, because overlayfs does its upper layer work with
+  // its creator's credentials, and through an ID-mapped upper layer only ids
+  // of the container's range can be written.
   Result<void> mount_overlay(const OverlayRequest& request, const std::string& target) override {
     if (parent_of(request.upper_dir) != parent_of(request.work_dir)) {
       return fail("the upper and work directories of an overlay must share a parent: " +
@@ -356,82 +352,48 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
     if (!layers) {
       return unexpected(layers.error());
     }
-    const std::vector<UniqueFd>& lowers = layers->lowers;
-    const UniqueFd& upper = layers->upper;
-    const UniqueFd& work = layers->work;
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) {
-      return fail("cannot make a pipe: " + errno_text(errno));
-    }
-    const pid_t parent = ::getpid();
-    const pid_t child = ::fork();
-    if (child < 0) {
-      const int err = errno;
-      ::close(report[0]);
-      ::close(report[1]);
-      return fail("cannot fork: " + errno_text(err));
-    }
-    if (child == 0) {
-      if (!die_with_parent(parent)) {
-        ::_exit(1);
+    UniqueFd context;
+    // What the kernel logged on the filesystem context says more than errno.
+    const auto failed = [&context](const std::string& what, int err) {
+      std::string message = what + ": " + errno_text(err);
+      if (context.valid()) {
+        if (const std::string log = read_all(context.get()); !log.empty()) message += " (kernel: " + log + ")";
       }
-      ::close(report[0]);
-      const auto die = [&](const std::string& what, int err, int fs = -1) {
-        std::string message = what + ": " + errno_text(err);
-        if (fs >= 0) {
-          const std::string log = read_all(fs);
-          if (!log.empty()) {
-            message += " (kernel: " + log + ")";
-          }
-        }
-        write_all(report[1], message);
-        ::_exit(1);
-      };
-      if (::prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) != 0) {
-        die("cannot keep capabilities across the fsuid change", errno);
+      return fail(message);
+    };
+    {
+      auto identity = BorrowedFilesystemIdentity::take(request.range.host_base);
+      if (!identity) {
+        return unexpected(identity.error());
       }
-      ::setfsgid(request.range.host_base);
-      ::setfsuid(request.range.host_base);
-      if (static_cast<std::uint32_t>(::setfsuid(static_cast<uid_t>(-1))) !=
-          request.range.host_base) {
-        die("cannot take the container's root as filesystem uid", EPERM);
+      context = UniqueFd(sys_fsopen("overlay", FSOPEN_CLOEXEC));
+      if (!context.valid()) {
+        return failed("cannot open an overlay filesystem context", errno);
       }
-      const int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
-      if (fs < 0) {
-        die("cannot open an overlay filesystem context", errno);
-      }
-      for (const UniqueFd& lower : lowers) {
-        if (sys_fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", nullptr, lower.get()) != 0) {
-          die("cannot add an ID-mapped lower layer", errno, fs);
+      for (const UniqueFd& lower : layers->lowers) {
+        if (sys_fsconfig(context.get(), FSCONFIG_SET_FD, "lowerdir+", nullptr, lower.get()) != 0) {
+          return failed("cannot add an ID-mapped lower layer", errno);
         }
       }
-      if (sys_fsconfig(fs, FSCONFIG_SET_FD, "upperdir", nullptr, upper.get()) != 0 ||
-          sys_fsconfig(fs, FSCONFIG_SET_FD, "workdir", nullptr, work.get()) != 0) {
-        die("cannot set the ID-mapped upper layer", errno, fs);
+      if (sys_fsconfig(context.get(), FSCONFIG_SET_FD, "upperdir", nullptr, layers->upper.get()) != 0 ||
+          sys_fsconfig(context.get(), FSCONFIG_SET_FD, "workdir", nullptr, layers->work.get()) != 0) {
+        return failed("cannot set the ID-mapped upper layer", errno);
       }
       // The engine's own overlay on the same upper layer stays mounted; an
       // inode index would make the kernel refuse the second mount.
-      if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0) != 0) {
-        die("cannot turn the overlay index off", errno, fs);
+      if (sys_fsconfig(context.get(), FSCONFIG_SET_STRING, "index", "off", 0) != 0) {
+        return failed("cannot turn the overlay index off", errno);
       }
-      if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
-        die("cannot create the overlay", errno, fs);
+      if (sys_fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+        return failed("cannot create the overlay", errno);
       }
-      const int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
-      if (mnt < 0) {
-        die("cannot make the overlay mount", errno, fs);
-      }
-      if (sys_move_mount(mnt, "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-        die("cannot attach the overlay on " + target, errno);
-      }
-      ::_exit(0);
     }
-    ::close(report[1]);
-    const std::string message = read_all(report[0]);
-    ::close(report[0]);
-    const int status = wait_child(child);
-    if (status != 0) {
-      return fail(message.empty() ? "the overlay helper failed" : message);
+    const UniqueFd mount(sys_fsmount(context.get(), FSMOUNT_CLOEXEC, 0));
+    if (!mount.valid()) {
+      return failed("cannot make the overlay mount", errno);
+    }
+    if (sys_move_mount(mount.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+      return failed("cannot attach the overlay on " + target, errno);
     }
     return {};
   }
