@@ -1,7 +1,7 @@
 #pragma once
-// For a child moat-runc forks: it must not outlive moat-runc. A create whose
-// moat-runc was killed is undone by the engine's next delete; a child still
-// running after that delete could make or mount its container on a range the
+// For the runc that moat-runc forks: it must not outlive moat-runc. A create
+// whose moat-runc was killed is undone by the engine's next delete; a runc
+// still running after that delete could make its container on a range the
 // delete freed.
 
 #include <sys/prctl.h>

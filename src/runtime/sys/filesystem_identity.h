@@ -12,9 +12,9 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <string>
 
 #include "core/result/result.h"
@@ -52,7 +52,7 @@ class BorrowedFilesystemIdentity {
     ::setfsgid(0);
     if (::setfsuid(static_cast<uid_t>(-1)) != 0 || ::setfsgid(static_cast<gid_t>(-1)) != 0 ||
         ::prctl(PR_SET_SECUREBITS, bits_, 0, 0, 0) != 0) {
-      std::cerr << "moat-runc: cannot take back root's filesystem ids; stopping\n";
+      std::fputs("moat-runc: cannot take back root's filesystem ids; stopping\n", stderr);
       std::abort();
     }
   }

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace moat::runtime::sys {
@@ -23,7 +23,7 @@ class BorrowedFilesystemIdentityTest : public ::testing::Test {
     dir_ = name;
     ASSERT_EQ(::chmod(dir_.c_str(), 0700), 0);  // root's own: only capabilities let another id in
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Creates `name` in the root-only directory; its owner, or -1.
   long long owner_of_new_file(const std::string& name) const {
