@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.h"
+
 namespace moat::cli {
 namespace {
 
@@ -27,15 +29,11 @@ class CheckCommand : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0U) << "check tests write root-owned admin settings and must run as root";
-    char tmpl[] = "/tmp/moat-check-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     ::chmod(dir_.c_str(), 0755);
     stack_.root = dir_ + "/stack";
     stack_.admin_settings = dir_ + "/admin-settings.json";
     fs::create_directories(stack_.root);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void write_settings(const std::string& text, mode_t mode = 0644) {
     std::ofstream(stack_.admin_settings) << text;
@@ -69,7 +67,8 @@ class CheckCommand : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  testing_support::TempDir temp_{"moat-check"};
+  std::string dir_ = temp_.str();
   StackOptions stack_;
 };
 

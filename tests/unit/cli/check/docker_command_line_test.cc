@@ -1,7 +1,6 @@
 #include "cli/check/docker_command_line.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +9,7 @@
 
 #include "moatd/http/docker_api_v141.h"
 #include "moatd/http/go_json.h"
+#include "support/temp_dir.h"
 
 namespace moat::cli::check {
 namespace {
@@ -495,14 +495,11 @@ TEST(DockerCommandLine, EachOfSeveralNetworksGetsAnEndpoint) {
 }
 
 TEST(DockerCommandLine, SeccompProfileFileIsSentInline) {
-  char tmpl[] = "/tmp/moat-check-seccomp-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  { std::ofstream(dir + "/profile.json") << "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n"; }
-  HostEnvironment host{dir, {}};
+  const testing_support::TempDir dir("moat-check-seccomp");
+  { std::ofstream(dir / "profile.json") << "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\"\n}\n"; }
+  HostEnvironment host{dir.str(), {}};
   const std::vector<std::string> argv = {"docker", "run", "--security-opt", "seccomp=profile.json", "alpine"};
   const auto t = translate_docker_command(argv, host);
-  std::filesystem::remove_all(dir);
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(t->request.body->at("HostConfig").at("SecurityOpt"),
             json::array({"seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\"}"}));

@@ -3,7 +3,6 @@
 // clock, and functions that read and rewrite log lines the way an attacker
 // with write access to the files would.
 
-#include <stdlib.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -18,7 +17,6 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -27,30 +25,11 @@
 #include "core/audit/audit_record.h"
 #include "core/audit/hash_chain.h"
 #include "core/audit/signing_key.h"
+#include "support/temp_dir.h"
 
 namespace moat::core::audit::testing_support {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "moat-audit-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ignored);
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using moat::testing_support::TempDir;
 
 // A clock tests move by hand; starts at 2026-08-01T10:00:00.000Z.
 class FakeClock {

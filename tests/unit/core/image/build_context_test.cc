@@ -1,7 +1,6 @@
 #include "core/image/build_context.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/temp_dir.h"
 #include "tar_test_support.h"
 
 namespace moat::core::image {
@@ -390,31 +390,13 @@ TEST(BuildContextTest, CapsTheDockerfileAt1MiB) {
 
 // ---- real GNU tar output ----
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "moat-build-context-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+using moat::testing_support::TempDir;
 
-  const std::filesystem::path& path() const { return path_; }
-
-  void write(const std::string& name, std::string_view text) const {
-    const std::filesystem::path file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+void write_file(const TempDir& dir, const std::string& name, std::string_view text) {
+  const std::filesystem::path file = dir / name;
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+}
 
 // `tar OPTIONS -C dir -cf - .`, as bytes.
 std::string gnu_tar(const TempDir& dir, const std::string& options) {
@@ -434,9 +416,8 @@ const std::string kLongDir = std::string(60, 'a') + "/" + std::string(70, 'b');
 
 TEST(BuildContextGnuTarTest, GnuFormatWithLongNames) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  dir.write("Dockerfile", "FROM root\n");
-  dir.write(kLongDir + "/Dockerfile", "FROM long\n");
+  write_file(dir, "Dockerfile", "FROM root\n");
+  write_file(dir, kLongDir + "/Dockerfile", "FROM long\n");
   const std::string bytes = gnu_tar(dir, "--format=gnu --sort=name");
   ASSERT_GT(bytes.size(), 3 * kBlock);
   EXPECT_NE(bytes.find("././@LongLink"), std::string::npos);  // a real 'L' entry
@@ -446,9 +427,8 @@ TEST(BuildContextGnuTarTest, GnuFormatWithLongNames) {
 
 TEST(BuildContextGnuTarTest, PaxFormatWithLongNames) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  dir.write("dockerfile", "FROM lower\n");
-  dir.write(kLongDir + "/" + std::string(120, 'c') + "/Dockerfile", "FROM pax\n");
+  write_file(dir, "dockerfile", "FROM lower\n");
+  write_file(dir, kLongDir + "/" + std::string(120, 'c') + "/Dockerfile", "FROM pax\n");
   const std::string bytes = gnu_tar(dir, "--format=pax --sort=name");
   EXPECT_NE(bytes.find(" path=./" + kLongDir), std::string::npos);  // a real pax path
   EXPECT_EQ(read_ok(bytes), "FROM lower\n");
@@ -457,8 +437,7 @@ TEST(BuildContextGnuTarTest, PaxFormatWithLongNames) {
 
 TEST(BuildContextGnuTarTest, UstarFormatWithAPrefix) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  dir.write(kLongDir + "/Dockerfile", "FROM ustar\n");
+  write_file(dir, kLongDir + "/Dockerfile", "FROM ustar\n");
   const std::string bytes = gnu_tar(dir, "--format=ustar");
   EXPECT_EQ(read_ok(bytes, kLongDir + "/Dockerfile"), "FROM ustar\n");
   EXPECT_EQ(error_of(bytes), kNotFound);
@@ -466,8 +445,7 @@ TEST(BuildContextGnuTarTest, UstarFormatWithAPrefix) {
 
 TEST(BuildContextGnuTarTest, LinksFromRealTar) {
   TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  dir.write("A.txt", "FROM hardlinked\n");
+  write_file(dir, "A.txt", "FROM hardlinked\n");
   std::error_code error;
   std::filesystem::create_hard_link(dir.path() / "A.txt", dir.path() / "Dockerfile", error);
   ASSERT_FALSE(error) << error.message();

@@ -218,7 +218,7 @@ TEST_F(RealHostPath, ADirectoryInTheHomeIsAllowed) {
 TEST_F(RealHostPath, ASymlinkToTheSocketIsRefused) {
   const std::string s = tmp / "run/moat/engine.sock";
   EXPECT_EQ(judge_real(tmp / "home/link").reason,
-            "bind mount of " + (tmp / "home/link") + " (resolves to " + s +
+            "bind mount of " + (tmp / "home/link").string() + " (resolves to " + s +
                 ") is not allowed: it is the engine socket " + s);
 }
 
@@ -226,13 +226,13 @@ TEST_F(RealHostPath, TheParentOfTheSocketIsRefused) {
   const std::string s = tmp / "run/moat/engine.sock";
   EXPECT_EQ(
       judge_real(tmp / "run").reason,
-      "bind mount of " + (tmp / "run") + " is not allowed: it contains the engine socket " + s);
+      "bind mount of " + (tmp / "run").string() + " is not allowed: it contains the engine socket " + s);
 }
 
 TEST_F(RealHostPath, ASymlinkToTheParentIsRefused) {
   const std::string s = tmp / "run/moat/engine.sock";
   EXPECT_EQ(judge_real(tmp / "home/runlink/moat").reason,
-            "bind mount of " + (tmp / "home/runlink/moat") + " (resolves to " + (tmp / "run/moat") +
+            "bind mount of " + (tmp / "home/runlink/moat").string() + " (resolves to " + (tmp / "run/moat").string() +
                 ") is not allowed: it contains the engine socket " + s);
 }
 
@@ -240,15 +240,15 @@ TEST_F(RealHostPath, AHardLinkToTheSocketIsRefusedByIdentity) {
   const std::string s = tmp / "run/moat/engine.sock";
   EXPECT_EQ(
       judge_real(tmp / "home/hard").reason,
-      "bind mount of " + (tmp / "home/hard") + " is not allowed: it is the engine socket " + s);
+      "bind mount of " + (tmp / "home/hard").string() + " is not allowed: it is the engine socket " + s);
 }
 
 TEST_F(RealHostPath, ASymlinkOutOfTheHomeIsRefused) {
   const auto d = judge_real(tmp / "home/escape");
   EXPECT_EQ(d.rule, "bind.outside-shared-directories");
   EXPECT_EQ(d.reason,
-            "bind mount of " + (tmp / "home/escape") + " (resolves to " + (tmp / "outside") +
-                ") is not allowed: it is outside the shared directories (" + (tmp / "home") + ")");
+            "bind mount of " + (tmp / "home/escape").string() + " (resolves to " + (tmp / "outside").string() +
+                ") is not allowed: it is outside the shared directories (" + (tmp / "home").string() + ")");
 }
 
 TEST_F(RealHostPath, AHomeReachedThroughASymlinkStillShares) {

@@ -18,6 +18,7 @@
 #include "core/settings/admin_settings.h"
 #include "core/settings/effective_settings.h"
 #include "core/settings/user_settings.h"
+#include "support/temp_dir.h"
 
 namespace moat::core::policy::test_support {
 
@@ -174,27 +175,7 @@ class PolicyHarness {
   settings::AdminSettings admin_;
 };
 
-// A real directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "moat-policy-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = std::filesystem::canonical(pattern).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& relative) const { return path_ + "/" + relative; }
-
- private:
-  std::string path_;
-};
+using moat::testing_support::TempDir;
 
 inline std::string refused(const std::string& reason_and_rule) {
   return "Moat refused this request: " + reason_and_rule;

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
+
 namespace moat::core::settings {
 namespace {
 
@@ -18,17 +20,14 @@ class FileTrust : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0U) << "file trust tests change file owners and must run as root";
-    char tmpl[] = "/tmp/moat-trust-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     ::chmod(dir_.c_str(), 0755);
     file_ = dir_ + "/admin-settings.json";
     std::ofstream(file_) << "{}";
     ::chmod(file_.c_str(), 0644);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string dir_;
+  testing_support::TempDir temp_{"moat-trust"};
+  std::string dir_ = temp_.str();
   std::string file_;
 };
 

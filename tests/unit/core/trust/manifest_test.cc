@@ -80,7 +80,7 @@ TEST(Manifest, BuildsFromTheBinariesAndWhatElseExists) {
   ASSERT_TRUE(manifest) << manifest.error().message;
   ASSERT_EQ(manifest->files.size(), 4U);
   EXPECT_EQ(manifest->files[0].role, "moatctl");
-  EXPECT_EQ(manifest->files[1].path, dir / "bin/moatd");
+  EXPECT_EQ(manifest->files[1].path, (dir / "bin/moatd").string());
   EXPECT_EQ(manifest->files[2].mode, 0755U);
   EXPECT_EQ(manifest->files[3], (FileRecord{"admin-settings", dir / "admin.json",
                                             "ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356",
@@ -95,7 +95,7 @@ TEST(Manifest, ABinaryThatIsNotThereCannotBeRecorded) {
   ASSERT_EQ(::unlink((dir / "bin/moatd").c_str()), 0);
   const auto manifest = build_manifest({dir / "bin", "", "", "T"});
   ASSERT_FALSE(manifest);
-  EXPECT_EQ(manifest.error().message, dir / "bin/moatd" + ": missing; cannot record Moat's moatd");
+  EXPECT_EQ(manifest.error().message, (dir / "bin/moatd").string() + ": missing; cannot record Moat's moatd");
 }
 
 TEST(Manifest, ComparingOnlyBinariesIgnoresTheSettingsFile) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace moat::runtime::idmap {
 namespace {
 
@@ -18,17 +20,11 @@ namespace fs = std::filesystem;
 
 class RangeAllocatorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "moat-idmap-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static bool always_live(const Allocation&) { return true; }
   static bool never_live(const Allocation&) { return false; }
 
-  std::string dir_;
+  testing_support::TempDir temp_{"moat-idmap"};
+  std::string dir_ = temp_.str();
 };
 
 TEST_F(RangeAllocatorTest, FirstRangesMatchTheDocumentedMaps) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/json/strict_json.h"
+#include "support/temp_dir.h"
 
 namespace moat::runtime::rootfs {
 namespace {
@@ -220,17 +221,12 @@ TEST(RootfsPrepare, RefusesConfigWithoutRoot) {
 class TeardownTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "moat-rootfs-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    state_ = tmpl;
-    paths_ = container_paths(state_, "abc");
+    paths_ = container_paths(state_.str(), "abc");
     std::filesystem::create_directories(paths_.binds());
     std::filesystem::create_directories(paths_.rootfs());
     std::ofstream(paths_.bind(7)) << "";
     std::filesystem::create_directories(paths_.bind(9));
   }
-  void TearDown() override { std::filesystem::remove_all(state_); }
-
   std::function<Result<std::string>()> mountinfo_of(RecordingOps& ops) {
     return [&ops]() -> Result<std::string> {
       std::string text;
@@ -242,7 +238,7 @@ class TeardownTest : public ::testing::Test {
     };
   }
 
-  std::string state_;
+  testing_support::TempDir state_{"moat-rootfs"};
   ContainerPaths paths_;
 };
 

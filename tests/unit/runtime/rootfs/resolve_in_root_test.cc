@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace moat::runtime::rootfs {
 namespace {
 
@@ -18,13 +20,6 @@ namespace fs = std::filesystem;
 // root filesystem.
 class ResolveInRoot : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "moat-resolve-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   void dir(const std::string& path) { fs::create_directories(root_ + path); }
   void file(const std::string& path) { std::ofstream(root_ + path) << "x\n"; }
   void link(const std::string& path, const std::string& target) {
@@ -42,7 +37,8 @@ class ResolveInRoot : public ::testing::Test {
     return r ? "<resolved>" : r.error().message;
   }
 
-  std::string root_;
+  testing_support::TempDir root_dir_{"moat-resolve"};
+  std::string root_ = root_dir_.str();
 };
 
 TEST_F(ResolveInRoot, PlainDirectoriesAreThemselves) {
@@ -219,16 +215,6 @@ TEST_F(ResolveInRoot, AbsoluteLinksInTheRootNeverReachTheHost) {
 // What runc lays over the image before the process starts.
 class ResolveInTree : public ResolveInRoot {
  protected:
-  void SetUp() override {
-    ResolveInRoot::SetUp();
-    std::string pattern = (fs::temp_directory_path() / "moat-volume-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    volume_ = pattern;
-  }
-  void TearDown() override {
-    fs::remove_all(volume_);
-    ResolveInRoot::TearDown();
-  }
   std::string in_tree(const std::string& path, const ContainerTree& tree) {
     auto r = resolve_in_root(root_, path, tree);
     EXPECT_TRUE(r) << path << ": " << (r ? "" : r.error().message);
@@ -240,7 +226,8 @@ class ResolveInTree : public ResolveInRoot {
     return r ? "<resolved>" : r.error().message;
   }
 
-  std::string volume_;
+  testing_support::TempDir volume_dir_{"moat-volume"};
+  std::string volume_ = volume_dir_.str();
 };
 
 TEST_F(ResolveInTree, LinkInsideAVolumeCounts) {

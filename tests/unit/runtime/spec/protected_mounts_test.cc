@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.h"
+
 namespace moat::runtime::spec {
 namespace {
 
@@ -15,9 +17,6 @@ using nlohmann::json;
 class ProtectedMounts : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/moat-protect-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     fs::create_directories(dir_ + "/run/moat");
     fs::create_directories(dir_ + "/data/containers/c1");
     fs::create_directories(dir_ + "/data/volumes/v/_data");
@@ -27,7 +26,6 @@ class ProtectedMounts : public ::testing::Test {
     fs::create_symlink(dir_ + "/run", dir_ + "/home/dev/run-link");
     protect_ = {{dir_ + "/run/moat", dir_ + "/data"}, dir_ + "/data"};
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string check(const std::string& source) {
     const json config = {{"mounts", {{{"destination", "/x"}, {"type", "bind"}, {"source", source},
@@ -36,7 +34,8 @@ class ProtectedMounts : public ::testing::Test {
     return r ? "allowed" : r.error().message;
   }
 
-  std::string dir_;
+  testing_support::TempDir temp_{"moat-protect"};
+  std::string dir_ = temp_.str();
   ProtectedPaths protect_;
 };
 

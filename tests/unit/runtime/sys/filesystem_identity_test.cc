@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace moat::runtime::sys {
 namespace {
 
@@ -18,12 +20,8 @@ class BorrowedFilesystemIdentityTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0U) << "the unit tests run as root (moat-runc does)";
-    char name[] = "/tmp/moat-fsid-XXXXXX";
-    ASSERT_NE(::mkdtemp(name), nullptr);
-    dir_ = name;
     ASSERT_EQ(::chmod(dir_.c_str(), 0700), 0);  // root's own: only capabilities let another id in
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Creates `name` in the root-only directory; its owner, or -1.
   long long owner_of_new_file(const std::string& name) const {
@@ -36,7 +34,8 @@ class BorrowedFilesystemIdentityTest : public ::testing::Test {
     return st.st_uid == st.st_gid ? static_cast<long long>(st.st_uid) : -1;
   }
 
-  std::string dir_;
+  testing_support::TempDir temp_{"moat-fsid"};
+  std::string dir_ = temp_.str();
 };
 
 TEST_F(BorrowedFilesystemIdentityTest, FilesAreMadeAsTheBorrowedIdWithRootsCapabilitiesKept) {

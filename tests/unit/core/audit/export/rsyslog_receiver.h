@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace moat::testing_rsyslog {
 
 inline std::string read_all(const std::filesystem::path& path) {
@@ -43,10 +45,7 @@ class RsyslogReceiver {
   enum class Mode { kTcp, kTls };
 
   explicit RsyslogReceiver(Mode mode) : mode_(mode) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "moat-rsyslog-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    std::filesystem::permissions(dir_, std::filesystem::perms(0755));
+    std::filesystem::permissions(dir_.path(), std::filesystem::perms(0755));
     if (mode_ == Mode::kTls) {
       make_certificates("ca", "collector", "IP:127.0.0.1");
       // A second CA the collector's certificate does not chain to.
@@ -55,11 +54,7 @@ class RsyslogReceiver {
     }
   }
 
-  ~RsyslogReceiver() {
-    stop();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  ~RsyslogReceiver() { stop(); }
   RsyslogReceiver(const RsyslogReceiver&) = delete;
   RsyslogReceiver& operator=(const RsyslogReceiver&) = delete;
 
@@ -173,7 +168,7 @@ class RsyslogReceiver {
 
   void write_config() const {
     std::ofstream conf(path("rsyslog.conf"), std::ios::trunc);
-    conf << "global(workDirectory=\"" << dir_.string() << "\"";
+    conf << "global(workDirectory=\"" << dir_.str() << "\"";
     if (mode_ == Mode::kTls) {
       conf << " DefaultNetstreamDriverCAFile=\"" << path("ca.pem") << "\" DefaultNetstreamDriverCertFile=\""
            << path("collector.pem") << "\" DefaultNetstreamDriverKeyFile=\"" << path("collector.key") << "\"";
@@ -191,7 +186,7 @@ class RsyslogReceiver {
   }
 
   Mode mode_;
-  std::filesystem::path dir_;
+  moat::testing_support::TempDir dir_{"moat-rsyslog"};
   pid_t pid_ = -1;
   int port_ = 0;
 };
