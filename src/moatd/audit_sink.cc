@@ -100,21 +100,26 @@ std::size_t AuditSink::write(std::vector<Record>& records) {
   return written;
 }
 
-void AuditSink::queue(Record record) {
+void AuditSink::queue(Record record, Write when) {
   if (paused_for_benchmark_) return;
   queued_.push_back(std::move(record));
+  if (when == Write::kSoon) post_flush();
+}
+
+void AuditSink::post_flush() {
   if (!executor_) return flush();
   if (flush_posted_) return;
   flush_posted_ = true;
   boost::asio::post(executor_, [this] { flush(); });
 }
 
-void AuditSink::after_queued(std::function<void(bool go_ahead)> then) {
+void AuditSink::after_queued(std::function<void(bool go_ahead)> then, Write when) {
   if (queued_.empty()) {
     const bool nothing_held = held_.empty() && dropped_beyond_limit_ == 0;
     return then(paused_for_benchmark_ || nothing_held || !refuse_on_failure_);
   }
   waiters_.push_back({queued_.size(), std::move(then)});
+  if (when == Write::kSoon) post_flush();
 }
 
 void AuditSink::flush() {

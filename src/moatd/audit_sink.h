@@ -46,14 +46,21 @@ class AuditSink {
   // loop). Until it is given, queue() writes at once.
   void batch_on(boost::asio::any_io_executor executor) { executor_ = std::move(executor); }
 
-  // Queues a decision's record (its component as given) for the next batch.
-  void queue(core::audit::Record record);
+  // When a queued record is written. kSoon: once the connections that are
+  // ready have been served. kAtLeisure: with the next batch, or when someone
+  // calls flush() (a read the engine answers from its own state waits so
+  // until its answer is ready, and its record shares a write with the records
+  // queued meanwhile), and within moatd's periodic flush at the latest.
+  enum class Write { kSoon, kAtLeisure };
+
+  // Queues a decision's record (its component as given).
+  void queue(core::audit::Record record, Write when = Write::kSoon);
   // Calls `then` once the record queued last is written, with true, or with
   // false when it could not be and the policy is to refuse. At once when
   // nothing is queued: false while records are held.
-  void after_queued(std::function<void(bool go_ahead)> then);
-  // Writes the queued records now. moatd calls it once more after its event
-  // loop stops, so no queued record is left behind.
+  void after_queued(std::function<void(bool go_ahead)> then, Write when = Write::kSoon);
+  // Writes the queued records now. moatd also calls it periodically and once
+  // more after its event loop stops, so no queued record is left behind.
   void flush();
 
   // Writes the record at once, after those queued. False when it could not
@@ -81,6 +88,7 @@ class AuditSink {
   // and says how many were written.
   std::size_t write(std::vector<core::audit::Record>& records);
   void hold(core::audit::Record record, const std::string& error);
+  void post_flush();
 
   struct Waiter {
     std::size_t records;  // how many of the batch's records it waits for

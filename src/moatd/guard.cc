@@ -183,14 +183,23 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
   auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
   record.container = audited_container(request);
   if (audit_.on()) record.request = judgement.summary.empty() ? audit_summary(request) : std::move(judgement.summary);
-  audit_.queue(std::move(record));
+  judgement.verdict.only_answer_waits =
+      judgement.verdict.allowed && policy::only_reads_engine_state(request.method, judgement.rule);
+  // Written with the next batch at the latest: await_record hurries it
+  // unless only the answer waits.
+  audit_.queue(std::move(record), AuditSink::Write::kAtLeisure);
   return judgement.verdict;
 }
 
 void Guard::await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
-  audit_.after_queued([verdict = std::move(verdict), act = std::move(act)](bool go_ahead) mutable {
-    act(go_ahead ? std::move(verdict) : proxy::Verdict{false, 503, kAuditUnwritableMessage});
-  });
+  const auto when = verdict.only_answer_waits ? AuditSink::Write::kAtLeisure : AuditSink::Write::kSoon;
+  audit_.after_queued(
+      [verdict = std::move(verdict), act = std::move(act)](bool go_ahead) mutable {
+        act(go_ahead ? std::move(verdict) : proxy::Verdict{false, 503, kAuditUnwritableMessage});
+      },
+      when);
 }
+
+void Guard::flush_records() { audit_.flush(); }
 
 }  // namespace moat::moatd

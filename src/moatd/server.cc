@@ -121,6 +121,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   session_options->await_record = [&guard](proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
     guard.await_record(std::move(verdict), std::move(act));
   };
+  session_options->flush_records = [&guard] { guard.flush_records(); };
   session_options->stream_body = [&guard](const http::CanonicalRequest& head) { return guard.streams_body(head); };
   session_options->parser.buffered_body_limit = [&guard](const http::CanonicalRequest& head) {
     return guard.buffered_body_limit(head);
@@ -165,6 +166,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
     timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       (*audit)->retry_held();
+      (*audit)->flush();  // records queued at leisure whose answer never came
       const std::string now = settings_stamps();
       if (now != stamps) {
         stamps = now;

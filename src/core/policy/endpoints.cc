@@ -1,5 +1,6 @@
 #include "core/policy/endpoints.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/policy/build.h"
@@ -200,6 +201,17 @@ const Endpoint* find_endpoint(std::string_view method, const std::vector<std::st
 BodyKind body_kind(const std::string& method, const std::vector<std::string>& segments) {
   const Endpoint* endpoint = find_endpoint(method, segments);
   return endpoint == nullptr ? BodyKind::kNone : endpoint->body;
+}
+
+bool only_reads_engine_state(std::string_view method, std::string_view rule) {
+  if (method != "GET" && method != "HEAD") return false;
+  // Not container.top: the engine asks the runtime, which runs and records.
+  static constexpr std::array<std::string_view, 15> kReads = {
+      "system.ping",    "system.version", "system.info",       "system.df",     "container.list",
+      "container.inspect", "container.changes", "image.list",  "image.inspect", "image.history",
+      "volume.list",    "volume.inspect", "network.list",      "network.inspect", "exec.inspect",
+  };
+  return std::find(kReads.begin(), kReads.end(), rule) != kReads.end();
 }
 
 }  // namespace moat::core::policy

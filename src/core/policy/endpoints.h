@@ -44,4 +44,11 @@ bool pattern_matches(std::string_view pattern, const std::vector<std::string>& s
 
 BodyKind body_kind(const std::string& method, const std::vector<std::string>& segments);
 
+// Whether an allowed request under `rule` (its endpoint's rule id) is a GET
+// or HEAD the engine answers from its own state: forwarding it changes
+// nothing and reaches nothing outside the engine, so only its answer must
+// wait for the decision's audit record. Not streams (events, logs, stats),
+// archives, attach, or anything that may reach a registry.
+bool only_reads_engine_state(std::string_view method, std::string_view rule);
+
 }  // namespace moat::core::policy

@@ -275,6 +275,10 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   void on_request(http::CanonicalRequest request) {
     idle_timer_.cancel();
     Verdict verdict = judge_safely(*options_, request, peer_);
+    if (verdict.only_answer_waits && verdict.allowed && options_->await_record && options_->flush_records) {
+      return forward_before_recorded(std::move(verdict), request);
+    }
+    verdict.only_answer_waits = false;
     after_recorded(std::move(verdict), [this, request = std::move(request)](const Verdict& decided) mutable {
       act_on_request(request, decided);
     });
@@ -297,6 +301,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   void on_streamed_head(http::CanonicalRequest head) {
     idle_timer_.cancel();
     Verdict verdict = judge_safely(*options_, head, peer_);
+    verdict.only_answer_waits = false;
     after_recorded(std::move(verdict), [this, head = std::move(head)](const Verdict& decided) mutable {
       act_on_streamed_head(head, decided);
     });
@@ -334,6 +339,39 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
                              if (self->closed()) return;
                              act(decided);
                            });
+  }
+
+  // A read the engine answers from its own state (Verdict::only_answer_waits)
+  // goes to the engine at once; its answer waits for the record instead
+  // (answer_may_go), so the record shares a write with those queued while
+  // the engine works.
+  void forward_before_recorded(Verdict verdict, http::CanonicalRequest& request) {
+    answer_record_ = AnswerRecord::kPending;
+    const auto exchange = ++early_exchanges_;
+    options_->await_record(verdict, [self = shared_from_this(), exchange](Verdict decided) {
+      if (self->closed() || exchange != self->early_exchanges_) return;
+      self->answer_record_ = decided.allowed ? AnswerRecord::kWritten : AnswerRecord::kRefused;
+      if (!decided.allowed) self->answer_refusal_ = std::move(decided);
+    });
+    if (answer_record_ == AnswerRecord::kRefused) {  // known at once: the log already refuses
+      answer_record_ = AnswerRecord::kWritten;
+      return act_on_request(request, answer_refusal_);
+    }
+    act_on_request(request, verdict);
+  }
+
+  // Whether the engine's answer may go to the client: only once the
+  // request's record is written. Otherwise the answer is dropped and the
+  // client refused with the reason.
+  bool answer_may_go() {
+    if (answer_record_ == AnswerRecord::kPending) options_->flush_records();
+    if (answer_record_ == AnswerRecord::kWritten) return true;
+    if (answer_record_ == AnswerRecord::kPending) {
+      answer_refusal_ = Verdict{false, 500, "Moat refused this request: its audit record was not written in time"};
+    }
+    answer_record_ = AnswerRecord::kWritten;
+    respond_and_close(answer_refusal_.status, answer_refusal_.message);
+    return false;
   }
 
   void next_request() {
@@ -580,6 +618,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       if (done) return response_complete();
       return read_engine();
     }
+    if (!x_.response_started && !answer_may_go()) return;
     x_.response_started = true;
     client_out_ = std::move(heads);
     const std::array<asio::const_buffer, 2> out{asio::buffer(client_out_),
@@ -793,6 +832,12 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   ResponseFramer framer_;
   Phase phase_ = Phase::kRequest;
   Exchange x_;
+  // The record of a request forwarded before it was written
+  // (forward_before_recorded); kWritten for every other request.
+  enum class AnswerRecord { kWritten, kPending, kRefused };
+  AnswerRecord answer_record_ = AnswerRecord::kWritten;
+  Verdict answer_refusal_;
+  unsigned long early_exchanges_ = 0;  // tells a late record callback from the current one
   unsigned long engine_gen_ = 0;  // bumped on every close: late handlers of an old connection do nothing
 
   std::unique_ptr<char[]> client_buf_;

@@ -21,6 +21,12 @@ struct Verdict {
   // Developer-facing reason; the docker CLI prints it after
   // "Error response from daemon: ".
   std::string message;
+  // Set by the judge on an allowed read the engine answers from its own
+  // state (core::policy::only_reads_engine_state): the session forwards it
+  // at once and holds only the answer until the record is written. The
+  // session clears it when it cannot work so (a streamed request, or no
+  // flush_records), so await_record sees what the session does.
+  bool only_answer_waits = false;
 };
 
 // Called on the session's thread for every complete request (buffered body
@@ -31,7 +37,9 @@ using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerC
 
 // Called right after the judge, on the same thread: runs `act` with the
 // verdict to act on once the decision is in the audit log (a refusal if it
-// could not be written). Lets decisions share one audit write.
+// could not be written). Lets decisions share one audit write. For a verdict
+// with only_answer_waits, the write is not hurried: `act` runs when the
+// session calls flush_records, or earlier with a batch written meanwhile.
 using AwaitRecord = std::function<void(Verdict verdict, std::function<void(Verdict)> act)>;
 
 // Which requests stream their body to the engine instead of buffering it
@@ -46,6 +54,8 @@ struct SessionOptions {
   std::string engine_socket;
   Judge judge;  // empty: every request is refused
   AwaitRecord await_record;  // empty: the verdict takes effect at once
+  // Writes the records queued so far and runs their await_record `act`s.
+  std::function<void()> flush_records;
   StreamPredicate stream_body;
   MalformedObserver on_malformed;  // may be empty
   // Parser limits. Its own stream_body is ignored: the session installs

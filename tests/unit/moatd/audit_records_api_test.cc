@@ -164,6 +164,43 @@ TEST_F(AuditRecordsApi, QueuedRecordsAreWrittenTogetherBeforeTheirWaitersGoAhead
   EXPECT_EQ(records[2].seq, 3u);
 }
 
+TEST_F(AuditRecordsApi, ARecordQueuedAtLeisureWaitsForAFlushOrTheNextBatch) {
+  boost::asio::io_context io;
+  sink_->batch_on(io.get_executor());
+  const auto make = [](const std::string& request) {
+    core::audit::Record r;
+    r.request = request;
+    r.rule = "test.rule";
+    return r;
+  };
+  std::vector<std::string> went_ahead;
+  const auto note = [&went_ahead](const std::string& request) {
+    return [&went_ahead, request](bool go_ahead) { went_ahead.push_back(request + (go_ahead ? " written" : " refused")); };
+  };
+  sink_->queue(make("GET /read"), AuditSink::Write::kAtLeisure);
+  sink_->after_queued(note("GET /read"), AuditSink::Write::kAtLeisure);
+  EXPECT_EQ(io.poll(), 0u);  // nothing hurries it
+  EXPECT_TRUE(all().empty());
+  sink_->flush();
+  EXPECT_EQ(went_ahead, (std::vector<std::string>{"GET /read written"}));
+  ASSERT_EQ(all().size(), 1u);
+
+  // Queued at leisure, it goes with the next batch a hurried record asks for.
+  sink_->queue(make("GET /read-2"), AuditSink::Write::kAtLeisure);
+  sink_->after_queued(note("GET /read-2"), AuditSink::Write::kAtLeisure);
+  sink_->queue(make("POST /write"), AuditSink::Write::kAtLeisure);
+  sink_->after_queued(note("POST /write"));
+  EXPECT_EQ(went_ahead.size(), 1u);
+  io.restart();  // the first poll ran out of work
+  EXPECT_EQ(io.poll(), 1u);  // one batch
+  EXPECT_EQ(went_ahead,
+            (std::vector<std::string>{"GET /read written", "GET /read-2 written", "POST /write written"}));
+  const auto records = all();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[1].request, "GET /read-2");
+  EXPECT_EQ(records[2].request, "POST /write");
+}
+
 TEST_F(AuditRecordsApi, ARecordWrittenAtOnceComesAfterTheQueuedOnes) {
   boost::asio::io_context io;
   sink_->batch_on(io.get_executor());

@@ -182,6 +182,29 @@ TEST(Endpoints, PatternsMatchWholeSegments) {
   EXPECT_FALSE(pattern_matches("containers/json", segments_of("containers/json/x")));
 }
 
+TEST(Endpoints, OnlyPlainReadsOfTheEnginesStateMayGoBeforeTheirRecord) {
+  EXPECT_TRUE(only_reads_engine_state("GET", "system.ping"));
+  EXPECT_TRUE(only_reads_engine_state("HEAD", "system.ping"));
+  EXPECT_TRUE(only_reads_engine_state("GET", "container.list"));
+  EXPECT_TRUE(only_reads_engine_state("GET", "image.inspect"));
+  // Streams, archives, attach, the runtime, registries, and any change.
+  for (const char* rule : {"system.events", "container.logs", "container.stats", "container.export",
+                           "container.archive", "container.attach", "container.top", "image.save",
+                           "image.search", "image.distribution", "endpoint.plugins", "endpoint.swarm"}) {
+    EXPECT_FALSE(only_reads_engine_state("GET", rule)) << rule;
+  }
+  EXPECT_FALSE(only_reads_engine_state("POST", "container.list"));
+  EXPECT_FALSE(only_reads_engine_state("DELETE", "image.inspect"));
+  // Each such rule belongs to GET or HEAD endpoints only, all allowed
+  // without a judge, so an allowed decision under it is one of them.
+  for (const auto& e : endpoint_table()) {
+    if (!only_reads_engine_state("GET", e.rule)) continue;
+    EXPECT_TRUE(e.method == "GET" || e.method == "HEAD") << e.method << " " << e.pattern;
+    EXPECT_EQ(e.judge, nullptr) << e.pattern;
+    EXPECT_EQ(e.body, BodyKind::kNone) << e.pattern;
+  }
+}
+
 TEST(Endpoints, EveryEntryHasAMethodAPatternAndARule) {
   for (const auto& e : endpoint_table()) {
     EXPECT_FALSE(e.method.empty());

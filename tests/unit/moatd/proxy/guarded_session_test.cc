@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #if defined(__SANITIZE_ADDRESS__)
 // From the sanitizer runtime (sanitizer/allocator_interface.h, which not
 // every toolchain installs).
@@ -156,6 +158,72 @@ TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
   server.post([held] { held->release(); });
   EXPECT_EQ(body_of(c.read_response()), "OK");
   EXPECT_EQ(log_->seen(), (std::vector<std::string>{"GET /_ping", "GET /_ping", "GET /_ping"}));
+}
+
+TEST_F(GuardedSessionTest, AReadGoesToTheEngineAtOnceAndOnlyItsAnswerWaitsForItsRecord) {
+  auto held = std::make_shared<HeldVerdicts>();
+  auto flushes = std::make_shared<std::atomic<int>>(0);
+  auto instead = std::make_shared<std::optional<Verdict>>();
+  SessionOptions o = options([](const http::CanonicalRequest&) -> std::optional<Verdict> {
+    Verdict read{true, 0, ""};
+    read.only_answer_waits = true;
+    return read;
+  });
+  o.await_record = [held](Verdict verdict, std::function<void(Verdict)> act) {
+    held->hold(std::move(verdict), std::move(act));
+  };
+  // As moatd's sink: writes what is queued and lets its verdicts take effect.
+  o.flush_records = [held, flushes, instead] {
+    ++*flushes;
+    held->release(*instead);
+  };
+  SessionServer server(o);
+  RawClient c(server.socket());
+  ASSERT_TRUE(c.send(kPing));
+  // The session asks for the record only once the engine has answered: the
+  // request went to the engine while its record was still unwritten, and
+  // the answer came after it was written.
+  EXPECT_EQ(body_of(c.read_response()), "OK");
+  EXPECT_EQ(flushes->load(), 1);
+  EXPECT_EQ(held->size(), 0u);
+
+  // A record that could not be written: the engine's answer is dropped and
+  // the client gets the reason instead, on a connection that then closes.
+  *instead = Verdict{false, 503, "audit log full (test)"};
+  ASSERT_TRUE(c.send(kPing));
+  const std::string refusal = json_error("audit log full (test)");
+  EXPECT_EQ(c.read_response(), "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+                                   std::to_string(refusal.size()) + "\r\nConnection: close\r\n\r\n" + refusal);
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(flushes->load(), 2);
+}
+
+TEST_F(GuardedSessionTest, AStreamedRequestWaitsForItsRecordEvenWhenMarkedARead) {
+  auto held = std::make_shared<HeldVerdicts>();
+  auto flushes = std::make_shared<std::atomic<int>>(0);
+  SessionOptions o = options([](const http::CanonicalRequest&) -> std::optional<Verdict> {
+    Verdict read{true, 0, ""};
+    read.only_answer_waits = true;
+    return read;
+  });
+  auto marked = std::make_shared<std::atomic<int>>(0);
+  o.await_record = [held, marked](Verdict verdict, std::function<void(Verdict)> act) {
+    if (verdict.only_answer_waits) ++*marked;
+    held->hold(std::move(verdict), std::move(act));
+  };
+  o.flush_records = [flushes] { ++*flushes; };
+  SessionServer server(o);
+  RawClient c(server.socket());
+  const std::string tar = tar_of("x.txt", "x\n");
+  ASSERT_TRUE(c.send("POST /v1.41/images/load HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n"
+                     "Content-Length: " + std::to_string(tar.size()) + "\r\n\r\n" + tar));
+  ASSERT_TRUE(eventually([&] { return held->size() == 1; }));
+  c.read_until([](const std::string&) { return false; }, 300ms);
+  EXPECT_EQ(c.pending(), "");  // held before it is forwarded
+  EXPECT_EQ(marked->load(), 0);  // the session told the sink it waits
+  server.post([held] { held->release(); });
+  EXPECT_NE(status_line(c.read_response()), "");
+  EXPECT_EQ(flushes->load(), 0);
 }
 
 TEST_F(GuardedSessionTest, MalformedRequestGets400JsonAndTheConnectionCloses) {
