@@ -1,5 +1,7 @@
 #include "api_load/load_run.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <exception>
 #include <limits>
@@ -70,7 +72,10 @@ class RunState {
   Clock::time_point measure_end;
   LoadResult result;
 
+  std::uint64_t requests_completed = 0;  // whenever they started: a switched run's slices count these
+
   void record(Clock::time_point start, Clock::time_point end, std::uint64_t requests) {
+    requests_completed += requests;
     if (start < measure_start || start >= measure_end) return;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
     const auto capped = std::clamp<std::int64_t>(us, 0, std::numeric_limits<std::uint32_t>::max());
@@ -204,6 +209,56 @@ class Connection {
   const std::string refused_create_ = refused_create_request(options_.image);
 };
 
+// Switches the server's mode every options.switch_every through the
+// measured window and closes a slice at each switch.
+class ModeSwitcher {
+ public:
+  ModeSwitcher(asio::io_context& io, const LoadOptions& options, RunState& state)
+      : timer_(io), options_(options), state_(state) {}
+
+  void start() {
+    timer_.expires_at(state_.measure_start);
+    timer_.async_wait([this](const beast::error_code& ec) {
+      if (!ec) switch_to(SIGUSR1);
+    });
+  }
+
+ private:
+  void switch_to(int signal) {
+    close_slice();
+    if (signal == 0) return;
+    ::kill(options_.server_pid, signal);
+    current_ = SwitchedSlice{signal, 0, 0};
+    cpu_at_start_ = process_cpu_ns(options_.server_pid);
+    requests_at_start_ = state_.requests_completed;
+    const auto next = std::min(timer_.expiry() + options_.switch_every, state_.measure_end);
+    timer_.expires_at(next);
+    timer_.async_wait([this, signal](const beast::error_code& ec) {
+      if (ec) return;
+      const bool last = timer_.expiry() >= state_.measure_end;
+      switch_to(last ? 0 : (signal == SIGUSR1 ? SIGUSR2 : SIGUSR1));
+    });
+  }
+
+  void close_slice() {
+    if (current_.signal == 0) return;
+    const auto cpu = process_cpu_ns(options_.server_pid);
+    if (cpu && cpu_at_start_) {
+      current_.server_cpu_seconds = (*cpu - *cpu_at_start_) / 1e9;
+      current_.requests = state_.requests_completed - requests_at_start_;
+      state_.result.slices.push_back(current_);
+    }
+    current_ = SwitchedSlice{};
+  }
+
+  asio::steady_timer timer_;
+  const LoadOptions& options_;
+  RunState& state_;
+  SwitchedSlice current_;
+  std::optional<double> cpu_at_start_;
+  std::uint64_t requests_at_start_ = 0;
+};
+
 std::string describe(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
@@ -249,6 +304,8 @@ Result<LoadResult> run_load(const LoadOptions& options) {
         if (!ec) server_cpu_end = process_cpu_ns(options.server_pid);
       });
     }
+    ModeSwitcher switcher(io, options, state);
+    if (options.server_pid > 0 && options.switch_every.count() > 0) switcher.start();
     std::size_t running = connections.size();
     for (auto& connection : connections) {
       asio::co_spawn(io, connection->run(), [&](const std::exception_ptr& failure) {

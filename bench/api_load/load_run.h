@@ -24,6 +24,19 @@ struct LoadOptions {
   // When set, the CPU time this process (the server under load) spends in
   // the measured window is reported: the cost of a request, not only the rate.
   pid_t server_pid = 0;
+  // When set (with server_pid), the server is switched between two modes
+  // every this long through the measured window: SIGUSR1 at its start, then
+  // SIGUSR2, SIGUSR1, ... (moatd-audit-switch: audit on, paused). Both modes
+  // then see the same machine, within a fraction of a second of each other.
+  std::chrono::milliseconds switch_every{0};
+};
+
+// One stretch of a switched run: the server's mode, the CPU it used and the
+// requests completed meanwhile.
+struct SwitchedSlice {
+  int signal = 0;  // SIGUSR1 or SIGUSR2
+  double server_cpu_seconds = 0;
+  std::uint64_t requests = 0;
 };
 
 struct LoadResult {
@@ -34,6 +47,7 @@ struct LoadResult {
   std::vector<std::uint32_t> latencies_us;  // one per measured operation
   double measured_seconds = 0;
   double server_cpu_seconds = -1;  // in the measured window; -1: not measured
+  std::vector<SwitchedSlice> slices;  // a switched run's, in order
 };
 
 // Fails only when the connections cannot be opened; failures after that are

@@ -2,12 +2,14 @@
 // connections; prints operations/s, p50/p99 latency and errors. Exit status:
 // 0 clean run, 1 the run had errors, 2 it could not start.
 
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -35,6 +37,40 @@ double own_cpu_seconds() {
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+// A switched run's figures per mode (SIGUSR1, SIGUSR2): the server's CPU per
+// request over all slices of that mode, and each pair's (a SIGUSR1 slice and
+// the SIGUSR2 slice after it) added percent, which shows how far pairs agree.
+struct SwitchedFigures {
+  double usr1_us_per_request = 0;
+  double usr2_us_per_request = 0;
+  std::uint64_t usr1_requests = 0;
+  std::uint64_t usr2_requests = 0;
+  std::vector<double> pair_added_percent;
+};
+
+SwitchedFigures switched_figures(const LoadResult& result) {
+  SwitchedFigures out;
+  double usr1_cpu = 0;
+  double usr2_cpu = 0;
+  for (const auto& slice : result.slices) {
+    (slice.signal == SIGUSR1 ? usr1_cpu : usr2_cpu) += slice.server_cpu_seconds;
+    (slice.signal == SIGUSR1 ? out.usr1_requests : out.usr2_requests) += slice.requests;
+  }
+  const auto per_request = [](double cpu, std::uint64_t requests) {
+    return requests == 0 ? 0.0 : cpu * 1e6 / static_cast<double>(requests);
+  };
+  out.usr1_us_per_request = per_request(usr1_cpu, out.usr1_requests);
+  out.usr2_us_per_request = per_request(usr2_cpu, out.usr2_requests);
+  for (std::size_t i = 0; i + 1 < result.slices.size(); i += 2) {
+    const auto& a = result.slices[i];
+    const auto& b = result.slices[i + 1];
+    const double on = per_request(a.server_cpu_seconds, a.requests);
+    const double off = per_request(b.server_cpu_seconds, b.requests);
+    if (a.signal == SIGUSR1 && b.signal == SIGUSR2 && off > 0) out.pair_added_percent.push_back((on / off - 1) * 100);
+  }
+  return out;
 }
 
 void print_text(const LoadOptions& options, const LoadResult& result,
@@ -80,7 +116,24 @@ void print_json(const LoadOptions& options, const LoadResult& result,
            : nlohmann::ordered_json(result.server_cpu_seconds * 1e6 / static_cast<double>(result.requests))},
       {"error_samples", result.error_samples},
   };
-  std::cout << out.dump() << "\n";
+  if (result.slices.empty()) {
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  const SwitchedFigures switched = switched_figures(result);
+  nlohmann::ordered_json with_slices;
+  for (const auto& [key, value] : out.items()) {
+    if (key == "error_samples") {
+      with_slices["slices"] = result.slices.size();
+      with_slices["sigusr1_requests"] = switched.usr1_requests;
+      with_slices["sigusr2_requests"] = switched.usr2_requests;
+      with_slices["sigusr1_cpu_us_per_request"] = switched.usr1_us_per_request;
+      with_slices["sigusr2_cpu_us_per_request"] = switched.usr2_us_per_request;
+      with_slices["pair_added_percent"] = switched.pair_added_percent;
+    }
+    with_slices[key] = value;
+  }
+  std::cout << with_slices.dump() << "\n";
 }
 
 }  // namespace
@@ -110,6 +163,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--server-pid", options.server_pid,
                  "Report the CPU time of this process (the server under load) per measured request");
+  double switch_every = 0;
+  app.add_option("--switch-every", switch_every,
+                 "With --server-pid: switch the server between two modes (SIGUSR1, SIGUSR2) every this many "
+                 "seconds through the measured window and report its CPU per request in each (--json)")
+      ->check(CLI::Range(0.01, 3600.0));
   app.add_flag("--json", json, "Print one JSON object instead of text");
   try {
     app.parse(argc, argv);
@@ -119,6 +177,7 @@ int main(int argc, char** argv) {
   options.scenario = *moat::bench::api_load::scenario_from_name(scenario);
   options.duration = to_ms(duration);
   options.warmup = to_ms(warmup);
+  options.switch_every = to_ms(switch_every);
 
   auto result = moat::bench::api_load::run_load(options);
   if (!result) {
