@@ -243,7 +243,6 @@ for scenario in "${scenarios[@]}"; do
   switched_lines+=("$(printf '%8.1f %8.1f  %s slices; middle half of the pairs: %s %%' "${on:-0}" "${off:-0}" \
     "$(field slices "$out.json" || echo '?')" "$(echo "$pairs" | quartiles)")")
 done
-set_audit on
 
 echo
 echo "Goal at 8 connections: audit adds under 5 % to the cost of a request: moatd's CPU per request with"

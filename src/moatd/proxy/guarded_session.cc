@@ -367,7 +367,11 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     if (answer_record_ == AnswerRecord::kPending) options_->flush_records();
     if (answer_record_ == AnswerRecord::kWritten) return true;
     if (answer_record_ == AnswerRecord::kPending) {
-      answer_refusal_ = Verdict{false, 500, "Moat refused this request: its audit record was not written in time"};
+      // flush_records settles every queued record; this is a fault in moatd.
+      answer_refusal_ = Verdict{false, 500,
+                                "Moat refused this request: an answer goes out only once its audit record is "
+                                "written, and moatd could not confirm this one's; an admin should check the "
+                                "audit log with `moatctl status`"};
     }
     answer_record_ = AnswerRecord::kWritten;
     respond_and_close(answer_refusal_.status, answer_refusal_.message);
