@@ -11,6 +11,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <system_error>
+#include <thread>
 
 #include "core/json/strict_json.h"
 #include "core/sys/process.h"
@@ -609,7 +611,7 @@ class Runtime {
       // container: runc alone, without the cost of waiting for it.
       return pass_through();
     }
-    auto status = run_runc(env_.runc_path, inv_.runc_args);
+    auto status = run_runc_syncing(paths);
     if (!status) {
       return failed(status.error());
     }
@@ -618,6 +620,24 @@ class Runtime {
       record_after("runtime.delete", "allow", "deleted; mounts undone and id range freed");
     }
     return *status;
+  }
+
+  // runc's delete, while the container's upper layer is written out. The
+  // overlay's unmount in undo() syncs the filesystem under the upper layer
+  // (the engine's data root) before it returns; synced now, during runc's
+  // own 15-20 ms, the unmount finds little left to write: about 1 ms less
+  // per delete here. The sync is only an optimisation: without a thread
+  // for it, the unmount does it as before.
+  Result<int> run_runc_syncing(const rootfs::ContainerPaths& paths) const {
+    std::optional<std::jthread> sync;
+    try {
+      sync.emplace([root = paths.rootfs()] {
+        const sys::UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (fd.valid()) ::syncfs(fd.get());
+      });
+    } catch (const std::system_error&) {
+    }
+    return run_runc(env_.runc_path, inv_.runc_args);
   }
 
   const Invocation& inv_;
