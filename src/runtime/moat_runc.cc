@@ -19,6 +19,7 @@
 #include "runtime/delegate_runc.h"
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/oci_cli/grammar.h"
+#include "runtime/runc_state.h"
 #include "runtime/rootfs/mountinfo.h"
 #include "runtime/rootfs/prepare.h"
 #include "runtime/rootfs/resolve_in_root.h"
@@ -151,37 +152,19 @@ Result<void> ensure_state_dir(const std::string& dir) {
 // its pid and start time come from runc's state.json, and the start time is
 // checked again after the open so a reused pid is never taken for it.
 Result<sys::UniqueFd> open_container_root(const std::string& runc_root, const std::string& id) {
-  const std::string state_path = runc_root + "/" + id + "/state.json";
-  auto text = read_text(state_path);
-  if (!text) {
-    return unexpected(text.error());
+  auto init = read_init_process(runc_root, id);
+  if (!init) {
+    return unexpected(init.error());
   }
-  // runc's state holds the whole libcontainer config, seccomp rules
-  // included: larger than the default limit for settings.
-  core::json::ParseOptions options;
-  options.max_bytes = 64U << 20;
-  auto doc = core::json::parse_strict(*text, options);
-  if (!doc) {
-    return fail(state_path + ": " + doc.error().message);
-  }
-  const json& state = doc->value;
-  if (!state.is_object() || !state.contains("init_process_pid") ||
-      !state["init_process_pid"].is_number_integer() || !state.contains("init_process_start") ||
-      !state["init_process_start"].is_number_unsigned()) {
-    return fail(state_path + " names no init process (init_process_pid, init_process_start)");
-  }
-  const long pid = state["init_process_pid"].get<long>();
-  const auto start = state["init_process_start"].get<std::uint64_t>();
-  if (pid <= 0) {
-    return fail(state_path + " names no running init process (pid " + std::to_string(pid) + ")");
-  }
+  const pid_t pid = init->pid;
+  const auto start = init->start_time;
   const std::string root_link = "/proc/" + std::to_string(pid) + "/root";
   sys::UniqueFd root(::open(root_link.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root.valid()) {
     return fail("cannot open " + root_link + " (the container's init, pid " + std::to_string(pid) +
                 "): " + std::strerror(errno));
   }
-  auto now = core::sys::process_start_time(static_cast<pid_t>(pid));
+  auto now = core::sys::process_start_time(pid);
   if (!now) {
     return unexpected(now.error());
   }
@@ -611,33 +594,64 @@ class Runtime {
       // container: runc alone, without the cost of waiting for it.
       return pass_through();
     }
-    auto status = run_runc_syncing(paths);
+    std::optional<Result<void>> torn_down;
+    auto status = run_runc_undoing_meanwhile(paths, *id, torn_down);
     if (!status) {
       return failed(status.error());
     }
-    if (!runc_has_container(inv_.global.root, *id)) {
-      undo(paths, *id);
-      record_after("runtime.delete", "allow", "deleted; mounts undone and id range freed");
+    if (runc_has_container(inv_.global.root, *id)) {
+      return *status;  // still runc's: its range stays taken
     }
+    const Result<void> unmounted = torn_down && *torn_down
+                                       ? Result<void>{}
+                                       : rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
+    if (!unmounted) {
+      log_message(log_, "warning", "moat-runc: " + unmounted.error().message);
+      record_after("runtime.delete", "error",
+                   "deleted by runc; " + unmounted.error().message + "; its id range stays taken");
+      return *status;
+    }
+    if (auto released = allocator_.release(*id); !released) {
+      log_message(log_, "warning", "moat-runc: " + released.error().message);
+      record_after("runtime.delete", "error", "deleted; mounts undone; " + released.error().message);
+      return *status;
+    }
+    record_after("runtime.delete", "allow", "deleted; mounts undone and id range freed");
     return *status;
   }
 
-  // runc's delete, while the container's upper layer is written out. The
-  // overlay's unmount in undo() syncs the filesystem under the upper layer
-  // (the engine's data root) before it returns; synced now, during runc's
-  // own 15-20 ms, the unmount finds little left to write: about 1 ms less
-  // per delete here. The sync is only an optimisation: without a thread
-  // for it, the unmount does it as before.
-  Result<int> run_runc_syncing(const rootfs::ContainerPaths& paths) const {
-    std::optional<std::jthread> sync;
+  // runc's delete, while moat-runc does what it can of its own undoing:
+  // runc takes 15-20 ms here. A container whose init has ended runs nothing
+  // that needs the host's mounts of it (processes left in a shared pid
+  // namespace hold their own copies in the container's mount namespace),
+  // so they are torn down now (`torn_down`), which also tears down those of
+  // a container runc then fails to delete: harmless, as a stopped container
+  // never starts again. Otherwise the root filesystem is only synced, so
+  // the overlay's unmount afterwards finds little left to write. Both are
+  // optimisations: without the thread, or if it fails, all is undone after
+  // runc as before.
+  Result<int> run_runc_undoing_meanwhile(const rootfs::ContainerPaths& paths, const std::string& id,
+                                         std::optional<Result<void>>& torn_down) const {
+    std::jthread worker;
     try {
-      sync.emplace([root = paths.rootfs()] {
-        const sys::UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      worker = std::jthread([this, &paths, &id, &torn_down] {
+        try {
+          if (init_has_ended(inv_.global.root, id)) {
+            torn_down = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
+            return;
+          }
+        } catch (const std::exception&) {
+          torn_down.reset();
+          return;
+        }
+        const sys::UniqueFd fd(::open(paths.rootfs().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (fd.valid()) ::syncfs(fd.get());
       });
     } catch (const std::system_error&) {
     }
-    return run_runc(env_.runc_path, inv_.runc_args);
+    auto status = run_runc(env_.runc_path, inv_.runc_args);
+    if (worker.joinable()) worker.join();  // torn_down is final
+    return status;
   }
 
   const Invocation& inv_;

@@ -2,8 +2,9 @@
 // moat-runc: an OCI runtime with runc's command line. `create` and `run`
 // rewrite the bundle's config.json (spec rules), give the container an
 // exclusive id range and an ID-mapped root, then let the system's runc do
-// the rest; `exec` vets the process; `delete` lets runc delete, then undoes
-// the mounts and frees the range; every other command goes to runc as is.
+// the rest; `exec` vets the process; `delete` undoes the mounts (while runc
+// deletes, once the container's process has ended) and frees the range
+// after runc; every other command goes to runc as is.
 
 #include <span>
 #include <string>

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -54,6 +55,8 @@ class RuntimeCrash : public ::testing::Test {
     config["process"]["args"] = {"sleep", "600"};
     config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
     config_ = config.dump();
+    config["process"]["args"] = {"sh", "-c", "exit 0"};
+    ending_config_ = config.dump();
     std::ofstream(dir_ + "/state/protected-paths.json")
         << nlohmann::json{{"paths", {dir_ + "/protected"}}, {"engineDataRoot", dir_ + "/engine-data"}}.dump();
   }
@@ -76,6 +79,18 @@ class RuntimeCrash : public ::testing::Test {
   std::string create() const { return moat_runc("create --bundle " + dir_ + "/bundle " + kId); }
   // moat-runc rewrites the bundle's config.json; each create starts from the original.
   void fresh_bundle() const { std::ofstream(dir_ + "/bundle/config.json") << config_; }
+
+  // A container whose process has run and ended, as the engine deletes it.
+  void ended_container() const {
+    std::ofstream(dir_ + "/bundle/config.json") << ending_config_;
+    ASSERT_EQ(run(create()).exit_code, 0) << output();
+    ASSERT_EQ(run(moat_runc("start " + kId)).exit_code, 0) << output();
+    ASSERT_EQ(run("for i in $(seq 500); do " + moat_runc("state " + kId) + "; grep -q '\"stopped\"' " + dir_ +
+                  "/output && exit 0; sleep 0.01; done; exit 1")
+                  .exit_code,
+              0)
+        << output();
+  }
 
   // Each (system call, n) that `command` makes, from a run that does not crash.
   std::vector<std::pair<std::string, int>> steps_of(const std::string& command) const {
@@ -120,6 +135,7 @@ class RuntimeCrash : public ::testing::Test {
   const std::string kId = "crash1";
   std::string dir_;
   std::string config_;
+  std::string ending_config_;
 };
 
 TEST_F(RuntimeCrash, ACrashAtAnyStepOfCreateIsUndoneByDelete) {
@@ -152,6 +168,28 @@ TEST_F(RuntimeCrash, ACrashAtAnyStepOfDeleteIsUndoneByTheNextDelete) {
     fresh_bundle();
     ASSERT_EQ(run(create()).exit_code, 0) << output();
     const auto crashed = crash_at(moat_runc("delete -f " + kId), step);
+    EXPECT_EQ(crashed.exit_code, 128 + 9) << crashed.all() << output();
+    const auto deleted = run(moat_runc("delete -f " + kId));
+    EXPECT_EQ(deleted.exit_code, 0) << output();
+    expect_nothing_left();
+  }
+}
+
+// Once the container's process has ended, moat-runc undoes its mounts in a
+// thread of its own while runc deletes the container; strace follows the
+// main thread only, so the kill lands at any step of it with the thread
+// anywhere in its work.
+TEST_F(RuntimeCrash, ACrashAtAnyStepOfAnEndedContainersDeleteIsUndoneByTheNextDelete) {
+  ended_container();
+  const auto steps = steps_of(moat_runc("delete " + kId));
+  expect_nothing_left();
+  const auto unmounts = std::count_if(steps.begin(), steps.end(), [](const auto& s) { return s.first == "umount2"; });
+  EXPECT_EQ(unmounts, 0) << "the mounts were expected to be undone beside runc's delete, not after it";
+  ASSERT_GE(steps.size(), 5U);
+  for (const auto& step : steps) {
+    SCOPED_TRACE(step_name(step));
+    ended_container();
+    const auto crashed = crash_at(moat_runc("delete " + kId), step);
     EXPECT_EQ(crashed.exit_code, 128 + 9) << crashed.all() << output();
     const auto deleted = run(moat_runc("delete -f " + kId));
     EXPECT_EQ(deleted.exit_code, 0) << output();

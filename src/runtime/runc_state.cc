@@ -1,0 +1,57 @@
+#include "runtime/runc_state.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/json/strict_json.h"
+#include "core/sys/process.h"
+
+namespace moat::runtime {
+
+Result<InitProcess> read_init_process(const std::string& runc_root, const std::string& id) {
+  const std::string path = runc_root + "/" + id + "/state.json";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail("cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  // runc's state holds the whole libcontainer config, seccomp rules
+  // included: larger than the default limit for settings.
+  core::json::ParseOptions options;
+  options.max_bytes = 64U << 20;
+  auto doc = core::json::parse_strict(text.str(), options);
+  if (!doc) {
+    return fail(path + ": " + doc.error().message);
+  }
+  const auto& state = doc->value;
+  if (!state.is_object() || !state.contains("init_process_pid") ||
+      !state["init_process_pid"].is_number_integer() || !state.contains("init_process_start") ||
+      !state["init_process_start"].is_number_unsigned()) {
+    return fail(path + " names no init process (init_process_pid, init_process_start)");
+  }
+  const long long pid = state["init_process_pid"].get<long long>();
+  if (pid <= 0 || pid > INT32_MAX) {
+    return fail(path + " names no running init process (pid " + std::to_string(pid) + ")");
+  }
+  return InitProcess{static_cast<pid_t>(pid), state["init_process_start"].get<std::uint64_t>()};
+}
+
+bool init_has_ended(const std::string& runc_root, const std::string& id) {
+  const auto init = read_init_process(runc_root, id);
+  if (!init) {
+    return false;
+  }
+  const auto now = core::sys::process_start_time(init->pid);
+  if (!now) {
+    return ::kill(init->pid, 0) != 0 && errno == ESRCH;
+  }
+  // A zombie has left its namespaces already; runc counts it as stopped too.
+  return *now != init->start_time || !core::sys::process_alive(init->pid);
+}
+
+}  // namespace moat::runtime
