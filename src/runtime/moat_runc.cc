@@ -250,7 +250,12 @@ class Runtime {
   // For decisions already taken (refusals, cleanups): a failed write is
   // reported, not fatal.
   void record_after(const std::string& rule, const std::string& outcome, const std::string& reason) {
-    if (auto r = audit_.record(decision(rule, outcome, reason)); !r) {
+    auto pending = audit_.send(decision(rule, outcome, reason));
+    report_unwritten(pending);
+  }
+
+  void report_unwritten(PendingRecord& pending) {
+    if (auto r = pending.written(); !r) {
       log_message(log_, "warning", "moat-runc: AUDIT RECORD NOT WRITTEN for " + request_summary() + ": " +
                                        r.error().message);
     }
@@ -258,7 +263,11 @@ class Runtime {
 
   // For decisions about to take effect: nothing happens without its record.
   Result<void> record_before(const std::string& rule, const std::string& reason) {
-    if (auto r = audit_.record(decision(rule, "allow", reason)); !r) {
+    return check_written(audit_.send(decision(rule, "allow", reason)));
+  }
+
+  Result<void> check_written(PendingRecord pending) {
+    if (auto r = pending.written(); !r) {
       return fail(request_summary() + " refused: " + r.error().message);
     }
     return {};
@@ -351,7 +360,12 @@ class Runtime {
       return deny("runtime.spec", *refusal);
     }
     timings["rootfs"] = clock.lap_ms();
+    // moatd writes the record while the config and the container's record
+    // are written; runc starts only once it is in the log.
+    auto pending = audit_.send(
+        decision("runtime.create", "allow", created_summary(*range, rewritten->report, prepared->notes)));
     if (auto w = write_text_atomically(config_path, final_config.dump()); !w) {
+      report_unwritten(pending);
       undo(paths, *id);
       return failed(w.error());
     }
@@ -366,11 +380,11 @@ class Runtime {
                       {"rootfs", prepared->rootfs},
                       {"timingsMs", timings}};
     if (auto w = write_text_atomically(paths.record(), record.dump(1) + "\n"); !w) {
+      report_unwritten(pending);
       undo(paths, *id);
       return failed(w.error());
     }
-    if (auto recorded = record_before("runtime.create", created_summary(*range, rewritten->report, prepared->notes));
-        !recorded) {
+    if (auto recorded = check_written(std::move(pending)); !recorded) {
       undo(paths, *id);
       return refuse("moat-runc: " + recorded.error().message);
     }
@@ -594,13 +608,20 @@ class Runtime {
       // container: runc alone, without the cost of waiting for it.
       return pass_through();
     }
+    // Written while runc deletes; what then goes wrong gets a record of its own.
+    auto pending = audit_.send(decision("runtime.delete", "allow",
+                                        "runc deletes the container, then its mounts are undone and its id range freed"));
     std::optional<Result<void>> torn_down;
     auto status = run_runc_undoing_meanwhile(paths, *id, torn_down);
+    report_unwritten(pending);
     if (!status) {
       return failed(status.error());
     }
     if (runc_has_container(inv_.global.root, *id)) {
-      return *status;  // still runc's: its range stays taken
+      record_after("runtime.delete", "error",
+                   "runc did not delete the container (exit status " + std::to_string(*status) +
+                       "); its id range stays taken");
+      return *status;
     }
     const Result<void> unmounted = torn_down && *torn_down
                                        ? Result<void>{}
@@ -614,9 +635,7 @@ class Runtime {
     if (auto released = allocator_.release(*id); !released) {
       log_message(log_, "warning", "moat-runc: " + released.error().message);
       record_after("runtime.delete", "error", "deleted; mounts undone; " + released.error().message);
-      return *status;
     }
-    record_after("runtime.delete", "allow", "deleted; mounts undone and id range freed");
     return *status;
   }
 

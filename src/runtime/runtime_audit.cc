@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json/strict_json.h"
-#include "core/net/unix_http_client.h"
 
 namespace moat::runtime {
 
@@ -18,10 +17,16 @@ std::string runtime_record_body(const RuntimeDecision& d) {
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<void> RuntimeAudit::record(const RuntimeDecision& decision) const {
-  if (!enabled()) return {};
-  const auto response = core::net::unix_http_request(socket_, "POST", "/audit/runtime-records",
-                                                     runtime_record_body(decision), std::chrono::seconds(10));
+PendingRecord RuntimeAudit::send(const RuntimeDecision& decision) const {
+  if (!enabled()) return PendingRecord(std::nullopt, socket_);
+  return PendingRecord(core::net::PendingHttpRequest::send(socket_, "POST", "/audit/runtime-records",
+                                                           runtime_record_body(decision), std::chrono::seconds(10)),
+                       socket_);
+}
+
+Result<void> PendingRecord::written() {
+  if (!request_) return {};
+  const auto response = request_->response();
   if (!response) {
     return fail("its audit record could not be written: moatd does not answer on " + socket_ + " (" +
                 response.error().message + ")");

@@ -7,8 +7,10 @@
 // caller refuses. Refusals and cleanups proceed either way; their record,
 // if lost, is reported in the runtime's log instead, never dropped silently.
 
+#include <optional>
 #include <string>
 
+#include "core/net/unix_http_client.h"
 #include "core/result/result.h"
 
 namespace moat::runtime {
@@ -21,6 +23,21 @@ struct RuntimeDecision {
   std::string reason;
 };
 
+// A record handed to moatd, not yet known to be written: the caller works
+// while moatd writes it, and asks before anything depends on it.
+class PendingRecord {
+ public:
+  explicit PendingRecord(std::optional<core::net::PendingHttpRequest> request, std::string socket)
+      : request_(std::move(request)), socket_(std::move(socket)) {}
+
+  // Ok once moatd has written the record; the error says why not. Once only.
+  Result<void> written();
+
+ private:
+  std::optional<core::net::PendingHttpRequest> request_;  // none: no audit
+  std::string socket_;
+};
+
 class RuntimeAudit {
  public:
   // Empty socket: no audit (moat-runc run by hand, outside a Moat stack).
@@ -29,7 +46,10 @@ class RuntimeAudit {
   bool enabled() const { return !socket_.empty(); }
 
   // Ok once moatd has written the record; the error says why not.
-  Result<void> record(const RuntimeDecision& decision) const;
+  Result<void> record(const RuntimeDecision& decision) const { return send(decision).written(); }
+
+  // Hands the record to moatd without waiting for it to be written.
+  PendingRecord send(const RuntimeDecision& decision) const;
 
  private:
   std::string socket_;

@@ -11,41 +11,73 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-Result<HttpResponse> unix_http_request(const std::string& socket_path, const std::string& method,
-                                       const std::string& target, const std::string& body,
-                                       std::chrono::milliseconds timeout) {
-  // Asynchronous calls run to completion on a private io_context, because
-  // only they honour the deadline: a peer that accepts but never answers (an
-  // engine shutting down) must not hang the caller.
+// Asynchronous calls run on a private io_context, because only they honour
+// the deadline: a peer that accepts but never answers (an engine shutting
+// down) must not hang the caller.
+struct PendingHttpRequest::Exchange {
+  std::string socket_path;
   asio::io_context io;
-  beast::basic_stream<asio::local::stream_protocol> stream(io);
-  http::request<http::string_body> req(http::string_to_verb(method), target, 11);
+  beast::basic_stream<asio::local::stream_protocol> stream{io};
+  http::request<http::string_body> request;
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  beast::error_code failure;
+  bool written = false;
+  bool answered = false;
+};
+
+PendingHttpRequest::PendingHttpRequest(std::unique_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
+PendingHttpRequest::PendingHttpRequest(PendingHttpRequest&&) noexcept = default;
+PendingHttpRequest& PendingHttpRequest::operator=(PendingHttpRequest&&) noexcept = default;
+PendingHttpRequest::~PendingHttpRequest() = default;
+
+PendingHttpRequest PendingHttpRequest::send(const std::string& socket_path, const std::string& method,
+                                            const std::string& target, const std::string& body,
+                                            std::chrono::milliseconds timeout) {
+  auto x = std::make_unique<Exchange>();
+  x->socket_path = socket_path;
+  auto& req = x->request;
+  req = http::request<http::string_body>(http::string_to_verb(method), target, 11);
   req.set(http::field::host, "moat");
   req.set(http::field::user_agent, "moatctl");
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  beast::error_code failure;
 
-  stream.expires_after(timeout);
-  stream.async_connect(asio::local::stream_protocol::endpoint(socket_path), [&](beast::error_code ec) {
+  Exchange& e = *x;
+  e.stream.expires_after(timeout);
+  e.stream.async_connect(asio::local::stream_protocol::endpoint(socket_path), [&e](beast::error_code ec) {
     if (ec) {
-      failure = ec;
+      e.failure = ec;
       return;
     }
-    http::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-      if (write_ec) {
-        failure = write_ec;
-        return;
-      }
-      http::async_read(stream, buffer, res, [&](beast::error_code read_ec, std::size_t) { failure = read_ec; });
+    http::async_write(e.stream, e.request, [&e](beast::error_code write_ec, std::size_t) {
+      e.failure = write_ec;
+      e.written = !write_ec;
     });
   });
-  io.run();
-  if (failure) return fail(socket_path + ": " + failure.message());
-  return HttpResponse{res.result_int(), std::move(res.body())};
+  while (!e.written && !e.failure && e.io.run_one() > 0) {
+  }
+  return PendingHttpRequest(std::move(x));
+}
+
+Result<HttpResponse> PendingHttpRequest::response() {
+  Exchange& e = *exchange_;
+  if (e.written && !e.answered) {
+    e.answered = true;
+    http::async_read(e.stream, e.buffer, e.response, [&e](beast::error_code ec, std::size_t) { e.failure = ec; });
+    e.io.restart();
+    e.io.run();
+  }
+  if (e.failure) return fail(e.socket_path + ": " + e.failure.message());
+  if (!e.answered) return fail(e.socket_path + ": the request was not sent");
+  return HttpResponse{e.response.result_int(), std::move(e.response.body())};
+}
+
+Result<HttpResponse> unix_http_request(const std::string& socket_path, const std::string& method,
+                                       const std::string& target, const std::string& body,
+                                       std::chrono::milliseconds timeout) {
+  return PendingHttpRequest::send(socket_path, method, target, body, timeout).response();
 }
 
 }  // namespace moat::core::net
