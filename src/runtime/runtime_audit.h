@@ -1,11 +1,12 @@
 #pragma once
 // moat-runc's audit records. moatd writes the machine's one audit log; this
-// hands it each runtime decision over moatd's control socket and waits
-// until it is written. A container is created or an exec is let through only
-// once its record is in the log: when it cannot be written (moatd not
-// answering, the log full and moat.audit.onWriteFailure "refuse"), the
-// caller refuses. Refusals and cleanups proceed either way; their record,
-// if lost, is reported in the runtime's log instead, never dropped silently.
+// hands it each runtime decision over moatd's control socket, and the
+// caller waits until it is written before anything depends on it. A
+// container is created or an exec is let through only once its record is in
+// the log: when it cannot be written (moatd not answering, the log full and
+// moat.audit.onWriteFailure "refuse"), the caller refuses. Refusals and
+// cleanups proceed either way; their record, if lost, is reported in the
+// runtime's log instead, never dropped silently.
 
 #include <optional>
 #include <string>
