@@ -8,9 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <system_error>
 #include <thread>
 
@@ -28,6 +26,7 @@
 #include "runtime/spec/capabilities.h"
 #include "runtime/spec/protected_mounts.h"
 #include "runtime/spec/rewrite.h"
+#include "core/sys/read_file.h"
 
 namespace moat::runtime {
 namespace {
@@ -49,18 +48,8 @@ class Stopwatch {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("cannot read " + path + ": " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Result<json> read_json(const std::string& path) {
-  auto text = read_text(path);
+  auto text = core::sys::read_file(path);
   if (!text) {
     return unexpected(text.error());
   }

@@ -3,28 +3,24 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/json/strict_json.h"
 #include "core/sys/process.h"
+#include "core/sys/read_file.h"
 
 namespace moat::runtime {
 
 Result<InitProcess> read_init_process(const std::string& runc_root, const std::string& id) {
   const std::string path = runc_root + "/" + id + "/state.json";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("cannot read " + path + ": " + std::strerror(errno));
+  auto text = core::sys::read_file(path);
+  if (!text) {
+    return unexpected(text.error());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   // runc's state holds the whole libcontainer config, seccomp rules
   // included: larger than the default limit for settings.
   core::json::ParseOptions options;
   options.max_bytes = 64U << 20;
-  auto doc = core::json::parse_strict(text.str(), options);
+  auto doc = core::json::parse_strict(*text, options);
   if (!doc) {
     return fail(path + ": " + doc.error().message);
   }

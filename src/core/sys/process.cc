@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/sys/read_file.h"
+
 namespace moat::core::sys {
 
 Result<pid_t> spawn_detached(const SpawnOptions& options) {
@@ -74,14 +76,20 @@ namespace {
 // The fields of /proc/<pid>/stat from the third (state) on: they follow the
 // command name, which is in parentheses and may hold spaces and parentheses.
 std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return std::nullopt;
-  const auto paren = line.rfind(')');
+  const auto line = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!line) return std::nullopt;
+  const auto paren = line->rfind(')');
   if (paren == std::string::npos) return std::nullopt;
-  std::istringstream rest(line.substr(paren + 1));
   std::vector<std::string> fields;
-  for (std::string field; rest >> field;) fields.push_back(std::move(field));
+  std::size_t at = paren + 1;
+  while (true) {
+    const auto begin = line->find_first_not_of(" \n", at);
+    if (begin == std::string::npos) break;
+    const auto end = line->find_first_of(" \n", begin);
+    fields.push_back(line->substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+    if (end == std::string::npos) break;
+    at = end;
+  }
   return fields;
 }
 

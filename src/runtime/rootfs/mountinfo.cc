@@ -1,7 +1,6 @@
 #include "runtime/rootfs/mountinfo.h"
+#include "core/sys/read_file.h"
 
-#include <fstream>
-#include <sstream>
 
 namespace moat::runtime::rootfs {
 namespace {
@@ -64,13 +63,7 @@ std::vector<MountInfoEntry> parse_mountinfo(std::string_view text) {
 }
 
 Result<std::string> read_self_mountinfo() {
-  std::ifstream in("/proc/self/mountinfo");
-  if (!in) {
-    return fail("cannot read /proc/self/mountinfo");
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return core::sys::read_file("/proc/self/mountinfo");
 }
 
 std::optional<MountInfoEntry> mount_at(const std::vector<MountInfoEntry>& mounts,

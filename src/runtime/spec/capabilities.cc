@@ -1,9 +1,8 @@
 #include "runtime/spec/capabilities.h"
+#include "core/sys/read_file.h"
 
 #include <array>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace moat::runtime::spec {
 namespace {
@@ -67,13 +66,11 @@ Result<std::uint64_t> bounding_set_from_status(std::string_view status_text) {
 }
 
 Result<std::uint64_t> host_bounding_set() {
-  std::ifstream in("/proc/self/status");
-  if (!in) {
-    return fail("cannot read /proc/self/status");
+  auto text = core::sys::read_file("/proc/self/status");
+  if (!text) {
+    return unexpected(text.error());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto mask = bounding_set_from_status(text.str());
+  auto mask = bounding_set_from_status(*text);
   if (!mask) {
     return unexpected(mask.error().with_context("reading the host capability bounding set"));
   }

@@ -4,11 +4,10 @@
 
 #include <filesystem>
 #include <optional>
-#include <fstream>
-#include <sstream>
 
 #include "core/json/strict_json.h"
 #include "runtime/rootfs/mountinfo.h"
+#include "core/sys/read_file.h"
 
 namespace moat::runtime::spec {
 namespace {
@@ -88,11 +87,9 @@ bool is_build_step_file(const fs::path& source, const fs::path& data_root) {
 
 Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
   const std::string file = state_dir + "/" + kProtectedPathsFile;
-  std::ifstream in(file);
-  if (!in) return fail("cannot read " + file + "; refusing to start containers without the protected path list");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto doc = core::json::parse_strict(ss.str());
+  const auto text = core::sys::read_file(file);
+  if (!text) return fail(text.error().message + "; refusing to start containers without the protected path list");
+  const auto doc = core::json::parse_strict(*text);
   if (!doc || !doc->value.is_object() || !doc->value.contains("paths") || !doc->value["paths"].is_array() ||
       !doc->value.contains("engineDataRoot") || !doc->value["engineDataRoot"].is_string()) {
     return fail(file + " is malformed; refusing to start containers without the protected path list");

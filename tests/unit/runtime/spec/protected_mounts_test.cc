@@ -131,8 +131,9 @@ TEST_F(ProtectedMounts, AVolumeBoundToAProtectedDirectoryIsRefusedByWhatItShows)
 TEST_F(ProtectedMounts, AMissingListFailsClosed) {
   const auto r = load_protected_paths(dir_ + "/nowhere");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message, "cannot read " + dir_ + "/nowhere/protected-paths.json; refusing to start "
-                               "containers without the protected path list");
+  EXPECT_EQ(r.error().message, "cannot read " + dir_ +
+                                   "/nowhere/protected-paths.json: No such file or directory; refusing to start "
+                                   "containers without the protected path list");
 }
 
 }  // namespace
