@@ -16,6 +16,7 @@ namespace http = beast::http;
 // down) must not hang the caller.
 struct PendingHttpRequest::Exchange {
   std::string socket_path;
+  std::chrono::milliseconds timeout{};
   asio::io_context io;
   beast::basic_stream<asio::local::stream_protocol> stream{io};
   http::request<http::string_body> request;
@@ -36,6 +37,7 @@ PendingHttpRequest PendingHttpRequest::send(const std::string& socket_path, cons
                                             std::chrono::milliseconds timeout) {
   auto x = std::make_unique<Exchange>();
   x->socket_path = socket_path;
+  x->timeout = timeout;
   auto& req = x->request;
   req = http::request<http::string_body>(http::string_to_verb(method), target, 11);
   req.set(http::field::host, "moat");
@@ -65,6 +67,7 @@ Result<HttpResponse> PendingHttpRequest::response() {
   Exchange& e = *exchange_;
   if (e.written && !e.answered) {
     e.answered = true;
+    e.stream.expires_after(e.timeout);  // the caller's work in between is not the server's delay
     http::async_read(e.stream, e.buffer, e.response, [&e](beast::error_code ec, std::size_t) { e.failure = ec; });
     e.io.restart();
     e.io.run();

@@ -21,8 +21,8 @@ Result<HttpResponse> unix_http_request(const std::string& socket_path, const std
                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // A request written at once whose response is read later, so the caller
-// works while the server answers. `timeout` bounds the whole exchange, from
-// send() to response().
+// works while the server answers. `timeout` bounds sending in send() and,
+// from its call, waiting in response().
 class PendingHttpRequest {
  public:
   static PendingHttpRequest send(const std::string& socket_path, const std::string& method,

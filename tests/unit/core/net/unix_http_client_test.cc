@@ -100,6 +100,24 @@ TEST(PendingHttpRequest, IsAtTheServerWholeBeforeTheCallerWaits) {
   EXPECT_EQ(response->body, "done");
 }
 
+// moat-runc waits for the answer to a delete's record after runc's delete,
+// however long that took: the deadline counts from response().
+TEST(PendingHttpRequest, AnAnswerWaitingLongerThanTheTimeoutIsStillRead) {
+  testing_support::TempDir dir("moat-http");
+  HeldServer server(dir.str() + "/s.sock");
+  auto got = server.request();
+  auto pending = PendingHttpRequest::send(dir.str() + "/s.sock", "POST", "/audit/runtime-records", "{}", 100ms);
+  ASSERT_EQ(got.wait_for(5s), std::future_status::ready);
+  std::this_thread::sleep_for(300ms);  // the caller's own work
+  std::jthread answering([&server] {
+    std::this_thread::sleep_for(30ms);
+    server.answer("late");
+  });
+  auto response = pending.response();
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, "late");
+}
+
 TEST(PendingHttpRequest, AServerThatNeverAnswersFailsAtTheDeadline) {
   testing_support::TempDir dir("moat-http");
   HeldServer server(dir.str() + "/s.sock");
