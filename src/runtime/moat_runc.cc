@@ -600,8 +600,11 @@ class Runtime {
     // Written while runc deletes; what then goes wrong gets a record of its own.
     auto pending = audit_.send(decision("runtime.delete", "allow",
                                         "runc deletes the container, then its mounts are undone and its id range freed"));
+    // Decided before runc runs: a --force delete kills the init itself, and
+    // what moat-runc does must not depend on how far runc got.
+    const bool ended = init_has_ended(inv_.global.root, *id);
     std::optional<Result<void>> torn_down;
-    auto status = run_runc_undoing_meanwhile(paths, *id, torn_down);
+    auto status = run_runc_undoing_meanwhile(paths, ended, torn_down);
     report_unwritten(pending);
     if (!status) {
       return failed(status.error());
@@ -638,13 +641,13 @@ class Runtime {
   // the overlay's unmount afterwards finds little left to write. Both are
   // optimisations: without the thread, or if it fails, all is undone after
   // runc as before.
-  Result<int> run_runc_undoing_meanwhile(const rootfs::ContainerPaths& paths, const std::string& id,
+  Result<int> run_runc_undoing_meanwhile(const rootfs::ContainerPaths& paths, bool init_ended,
                                          std::optional<Result<void>>& torn_down) const {
     std::jthread worker;
     try {
-      worker = std::jthread([this, &paths, &id, &torn_down] {
+      worker = std::jthread([this, &paths, init_ended, &torn_down] {
         try {
-          if (init_has_ended(inv_.global.root, id)) {
+          if (init_ended) {
             torn_down = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
             return;
           }
