@@ -631,34 +631,29 @@ class Runtime {
     return *status;
   }
 
-  // runc's delete, while moat-runc does what it can of its own undoing:
-  // runc takes 15-20 ms here. A container whose init has ended runs nothing
-  // that needs the host's mounts of it (processes left in a shared pid
-  // namespace hold their own copies in the container's mount namespace),
-  // so they are torn down now (`torn_down`), which also tears down those of
-  // a container runc then fails to delete: harmless, as a stopped container
-  // never starts again. Otherwise the root filesystem is only synced, so
-  // the overlay's unmount afterwards finds little left to write. Both are
-  // optimisations: without the thread, or if it fails, all is undone after
+  // runc's delete, while moat-runc undoes what it can meanwhile: runc
+  // takes 15-20 ms here. A container whose init has ended runs nothing that
+  // needs the host's mounts of it (processes left in a shared pid namespace
+  // hold their own copies in the container's mount namespace), so they are
+  // torn down now (`torn_down`), which also tears down those of a container
+  // runc then fails to delete: harmless, as a stopped container never
+  // starts again. A live init keeps its mounts until runc is done. Only an
+  // optimisation: without the thread, or if it fails, all is undone after
   // runc as before.
   Result<int> run_runc_undoing_meanwhile(const rootfs::ContainerPaths& paths, bool init_ended,
                                          std::optional<Result<void>>& torn_down) const {
     std::jthread worker;
-    try {
-      worker = std::jthread([this, &paths, init_ended, &torn_down] {
-        try {
-          if (init_ended) {
+    if (init_ended) {
+      try {
+        worker = std::jthread([this, &paths, &torn_down] {
+          try {
             torn_down = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
-            return;
+          } catch (const std::exception&) {
+            torn_down.reset();
           }
-        } catch (const std::exception&) {
-          torn_down.reset();
-          return;
-        }
-        const sys::UniqueFd fd(::open(paths.rootfs().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (fd.valid()) ::syncfs(fd.get());
-      });
-    } catch (const std::system_error&) {
+        });
+      } catch (const std::system_error&) {
+      }
     }
     auto status = run_runc(env_.runc_path, inv_.runc_args);
     if (worker.joinable()) worker.join();  // torn_down is final

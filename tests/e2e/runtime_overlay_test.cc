@@ -115,6 +115,31 @@ TEST_P(RuntimeOverlay, ShowsEveryLayerWithItsOwnersAndWritesTheUpperLayerAsTheIm
   EXPECT_EQ(run("grep -c ' " + dir_ + "/state' /proc/self/mountinfo").out, "0\n");
 }
 
+// The overlay is volatile (its unmount does not write out the whole host
+// filesystem), which leaves a marker in its work directory that makes the
+// kernel refuse the next overlay there. The container runs again on the
+// same layers, as `docker start` of a stopped container does.
+TEST_P(RuntimeOverlay, RunsAgainOnTheSameLayersAfterItsVolatileOverlayWasUnmounted) {
+  const std::string marker = dir_ + "/layers/box/moat-work/work/incompat/volatile";
+  const std::string result = dir_ + "/layers/box/diff/result";
+  const std::string config = dir_ + "/bundle/config.json";
+  fs::copy_file(config, config + ".engine");
+  for (int round = 1; round <= 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    fs::remove(result);
+    // moat-runc rewrites the bundle's config; the engine writes a new one for each create.
+    fs::copy_file(config + ".engine", config, fs::copy_options::overwrite_existing);
+    ASSERT_EQ(run(moat_runc("create --bundle " + dir_ + "/bundle " + kId)).exit_code, 0) << read_file(dir_ + "/output");
+    const auto options = run("grep ' " + dir_ + "/state/' /proc/self/mountinfo | grep -c ' overlay .*volatile'");
+    EXPECT_EQ(options.out, "1\n") << run("grep ' " + dir_ + "/state/' /proc/self/mountinfo").out;
+    ASSERT_EQ(run(moat_runc("start " + kId)).exit_code, 0) << read_file(dir_ + "/output");
+    for (int i = 0; i < 200 && read_file(result).find("65536") == std::string::npos; ++i) run("sleep 0.05");
+    EXPECT_NE(read_file(result).find("/bin/busybox 0\n"), std::string::npos) << read_file(result);
+    ASSERT_EQ(run(moat_runc("delete -f " + kId)).exit_code, 0) << read_file(dir_ + "/output");
+    EXPECT_TRUE(fs::exists(marker)) << "the kernel left no volatile marker in " << marker;
+  }
+}
+
 std::string layout_name(const ::testing::TestParamInfo<bool>& layout) {
   return layout.param ? "ALayerOnAMountOfItsOwn" : "LayersBeneathOneDirectory";
 }

@@ -113,6 +113,39 @@ std::string common_directory(const std::vector<std::string>& paths) {
   return common;
 }
 
+// A volatile overlay leaves work/incompat/volatile/dirty (a file on 6.x
+// kernels, a directory on the first ones) in its work directory, and the
+// kernel refuses every later overlay on that work directory while it is
+// there (the upper layer may have lost writes in a crash). Ours is cleared
+// before each mount: the engine's own overlay on the same upper layer is not
+// volatile but never syncs before its unmount either, so after a crash the
+// engine goes on with that upper layer as it is, and so do we.
+Result<void> clear_volatile_marker(const std::string& work_dir) {
+  const UniqueFd work(::open(work_dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!work.valid()) {
+    return fail("cannot open " + work_dir + ": " + errno_text(errno));
+  }
+  struct open_how how {};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  const char* const chain[] = {"work/incompat/volatile", "work/incompat", "work"};
+  const char* const leaves[] = {"dirty", "volatile", "incompat"};
+  for (std::size_t i = 0; i < std::size(chain); ++i) {
+    const UniqueFd parent(sys_openat2(work.get(), chain[i], &how));
+    if (!parent.valid()) {
+      if (errno == ENOENT) continue;
+      return fail("cannot open " + work_dir + "/" + chain[i] + ": " + errno_text(errno));
+    }
+    const bool removed = ::unlinkat(parent.get(), leaves[i], AT_REMOVEDIR) == 0 ||
+                         (errno == ENOTDIR && ::unlinkat(parent.get(), leaves[i], 0) == 0);
+    if (!removed && errno != ENOENT) {
+      return fail("cannot remove the volatile overlay marker " + work_dir + "/" + chain[i] + "/" + leaves[i] +
+                  ": " + errno_text(errno));
+    }
+  }
+  return {};
+}
+
 // `path` opened beneath `tree` (a clone of `directory`), or an invalid fd
 // when it is not there or is not the directory `path` names on the host:
 // a clone holds one mount, so a layer on another mount would show the
@@ -343,6 +376,9 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
     if (::lstat(request.work_dir.c_str(), &work_st) != 0 || !S_ISDIR(work_st.st_mode)) {
       return fail(request.work_dir + " is not a directory");
     }
+    if (auto cleared = clear_volatile_marker(request.work_dir); !cleared) {
+      return cleared;
+    }
     auto layers = idmapped_layers(request, request.userns_fd);
     if (!layers) {
       return unexpected(layers.error());
@@ -378,6 +414,13 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
       // inode index would make the kernel refuse the second mount.
       if (sys_fsconfig(context.get(), FSCONFIG_SET_STRING, "index", "off", 0) != 0) {
         return failed("cannot turn the overlay index off", errno);
+      }
+      // No sync of the upper filesystem at unmount: that sync wrote out the
+      // whole host filesystem while runc deleted the container, and the
+      // engine's own overlay on the same upper layer syncs it when the
+      // engine unmounts it.
+      if (sys_fsconfig(context.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) != 0) {
+        return failed("cannot make the overlay volatile", errno);
       }
       if (sys_fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
         return failed("cannot create the overlay", errno);
