@@ -223,25 +223,37 @@ echo "in $writes_on write(2) calls: $(awk -v l="$records_written" -v w="$writes_
 # between audit on and paused every $switch_every s (moat-api-load
 # --switch-every): both modes see the same machine within a fraction of a
 # second, and the figure is moatd's CPU per request over all slices of each.
+# Each is followed by a calibration run of the same length that switches
+# to audit on at every switch (moat-api-load --same-mode): the two kinds of
+# slice then run the same code, so what that run reads is the method's own
+# bias and noise, printed beside the figure.
 switched_seconds=$(awk -v s="$seconds" -v r="$rounds" 'BEGIN { print s * r }')
 switched_added=()
 switched_lines=()
-for scenario in "${scenarios[@]}"; do
+calibration_added=()
+# switched_run SCENARIO OUT [--same-mode]
+switched_run() {
   set_audit on
   current_mode=on
-  out=$work/$scenario-switched
   if ! "$load" --socket "$socket" --connections 8 --duration "$switched_seconds" --warmup "$warmup" \
-    --scenario "$scenario" --image bench/busybox --server-pid "$moatd_pid" --switch-every "$switch_every" \
-    --json >"$out.json" 2>"$out.err"; then
-    echo "audit_throughput: the switched run of $scenario failed: $(cat "$out.err")" >&2
+    --scenario "$1" --image bench/busybox --server-pid "$moatd_pid" --switch-every "$switch_every" \
+    ${3:+"$3"} --json >"$2.json" 2>"$2.err"; then
+    echo "audit_throughput: the switched run ${3:+($3) }of $1 failed: $(cat "$2.err")" >&2
     failed=1
   fi
+}
+for scenario in "${scenarios[@]}"; do
+  out=$work/$scenario-switched
+  switched_run "$scenario" "$out"
   on=$(field sigusr1_cpu_us_per_request "$out.json" || true)
   off=$(field sigusr2_cpu_us_per_request "$out.json" || true)
   pairs=$(grep -o '"pair_added_percent":\[[^]]*\]' "$out.json" | cut -d'[' -f2 | tr -d ']' | tr ',' ' ')
   switched_added+=("$(added_percent "$on" "$off")")
   switched_lines+=("$(printf '%8.1f %8.1f  %s slices; middle half of the pairs: %s %%' "${on:-0}" "${off:-0}" \
     "$(field slices "$out.json" || echo '?')" "$(echo "$pairs" | quartiles)")")
+  switched_run "$scenario" "$work/$scenario-calibration" --same-mode
+  calibration_added+=("$(added_percent "$(field sigusr1_cpu_us_per_request "$work/$scenario-calibration.json" || true)" \
+    "$(field sigusr2_cpu_us_per_request "$work/$scenario-calibration.json" || true)")")
 done
 
 echo
@@ -253,6 +265,8 @@ for i in "${!scenarios[@]}"; do
   scenario=${scenarios[$i]}
   printf '  %-16s %s\n  %-16s CPU added %6.2f %% (%s)   throughput on/off %6.3f\n' "$scenario" "${switched_lines[$i]}" "" \
     "${switched_added[$i]:-0}" "$(under_goal "${switched_added[$i]:-}")" "${on_off[$scenario-8]:-0}"
+  printf '  %-16s calibration, audit on in both kinds of slice: %6.2f %% (the method'"'"'s own bias and noise)\n' "" \
+    "${calibration_added[$i]:-0}"
 done
 
 # The stack is no longer needed: tear it down so the writer benchmark has

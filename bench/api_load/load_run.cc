@@ -227,7 +227,7 @@ class ModeSwitcher {
   void switch_to(int signal) {
     close_slice();
     if (signal == 0) return;
-    ::kill(options_.server_pid, signal);
+    ::kill(options_.server_pid, options_.same_mode ? SIGUSR1 : signal);
     current_ = SwitchedSlice{signal, 0, 0};
     cpu_at_start_ = process_cpu_ns(options_.server_pid);
     requests_at_start_ = state_.requests_completed;

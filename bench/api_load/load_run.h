@@ -29,6 +29,10 @@ struct LoadOptions {
   // SIGUSR2, SIGUSR1, ... (moatd-audit-switch: audit on, paused). Both modes
   // then see the same machine, within a fraction of a second of each other.
   std::chrono::milliseconds switch_every{0};
+  // A calibration of the switched method: every switch sends SIGUSR1, so
+  // both kinds of slice run the same mode, and what the figures then differ
+  // by is the method's own bias and noise.
+  bool same_mode = false;
 };
 
 // One stretch of a switched run: the server's mode, the CPU it used and the

@@ -168,6 +168,9 @@ int main(int argc, char** argv) {
                  "With --server-pid: switch the server between two modes (SIGUSR1, SIGUSR2) every this many "
                  "seconds through the measured window and report its CPU per request in each (--json)")
       ->check(CLI::Range(0.01, 3600.0));
+  app.add_flag("--same-mode", options.same_mode,
+               "With --switch-every: send SIGUSR1 at every switch, so both kinds of slice run the same mode "
+               "(what the figures then differ by is the method's own bias and noise)");
   app.add_flag("--json", json, "Print one JSON object instead of text");
   try {
     app.parse(argc, argv);
