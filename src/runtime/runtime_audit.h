@@ -46,9 +46,6 @@ class RuntimeAudit {
 
   bool enabled() const { return !socket_.empty(); }
 
-  // Ok once moatd has written the record; the error says why not.
-  Result<void> record(const RuntimeDecision& decision) const { return send(decision).written(); }
-
   // Hands the record to moatd without waiting for it to be written.
   PendingRecord send(const RuntimeDecision& decision) const;
 

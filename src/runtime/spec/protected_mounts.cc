@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "core/json/strict_json.h"
-#include "runtime/rootfs/mountinfo.h"
 #include "core/sys/read_file.h"
+#include "runtime/rootfs/mountinfo.h"
 
 namespace moat::runtime::spec {
 namespace {

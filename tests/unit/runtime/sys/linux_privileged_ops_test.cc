@@ -65,7 +65,7 @@ TEST_F(LinuxPrivilegedOpsTest, TheMappingNamespaceShowsOwnersInsideTheContainers
 }
 
 // The helper that held the namespace while its maps were written is waited
-// for: no process and no zombie is left behind, whichever way it went.
+// for: no process and no zombie is left behind after a call that succeeded.
 TEST_F(LinuxPrivilegedOpsTest, TheNamespacesHelperIsGoneWhenTheCallReturns) {
   const std::set<std::string> before = children();
   for (std::uint32_t i = 0; i < 3; ++i) {
