@@ -25,6 +25,20 @@ TEST(DeveloperWorkflow, ListsContainers) {
   s.developer_docker("rm -f wf-ps");
 }
 
+// A stopped container starts again on its own writable layer, with what it
+// wrote the first time (moat-runc's overlay of it is mounted anew each time).
+TEST(DeveloperWorkflow, StartsAStoppedContainerAgain) {
+  auto& s = shared_stack();
+  s.developer_docker("rm -f wf-again");
+  auto r = s.developer_docker("run --name wf-again moat-test/busybox sh -c 'echo run >> /runs; cat /runs'");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.out, "run\n");
+  r = s.developer_docker("start -a wf-again");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.out, "run\nrun\n") << r.all();
+  s.developer_docker("rm -f wf-again");
+}
+
 TEST(DeveloperWorkflow, FollowsLogsUntilTheContainerEnds) {
   auto& s = shared_stack();
   ASSERT_EQ(s.developer_docker("run -d --name wf-logs moat-test/busybox sh -c "
