@@ -120,7 +120,8 @@ TEST_P(RuntimeOverlay, ShowsEveryLayerWithItsOwnersAndWritesTheUpperLayerAsTheIm
 // kernel refuse the next overlay there. The container runs again on the
 // same layers, as `docker start` of a stopped container does.
 TEST_P(RuntimeOverlay, RunsAgainOnTheSameLayersAfterItsVolatileOverlayWasUnmounted) {
-  const std::string marker = dir_ + "/layers/box/moat-work/work/incompat/volatile";
+  // The kernel's marker, beneath moat-runc's own work directory (moat-work).
+  const fs::path marker = fs::path(dir_) / "layers" / "box" / "moat-work" / "work" / "incompat" / "volatile";
   const std::string result = dir_ + "/layers/box/diff/result";
   const std::string config = dir_ + "/bundle/config.json";
   fs::copy_file(config, config + ".engine");
