@@ -128,18 +128,22 @@ Result<void> clear_volatile_marker(const std::string& work_dir) {
   struct open_how how {};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-  const char* const chain[] = {"work/incompat/volatile", "work/incompat", "work"};
-  const char* const leaves[] = {"dirty", "volatile", "incompat"};
-  for (std::size_t i = 0; i < std::size(chain); ++i) {
-    const UniqueFd parent(sys_openat2(work.get(), chain[i], &how));
+  // Deepest first: each step removes one name from the directory holding it.
+  struct Step {
+    const char* parent;
+    const char* name;
+  };
+  for (const Step step : {Step{"work/incompat/volatile", "dirty"}, Step{"work/incompat", "volatile"},
+                          Step{"work", "incompat"}}) {
+    const UniqueFd parent(sys_openat2(work.get(), step.parent, &how));
     if (!parent.valid()) {
       if (errno == ENOENT) continue;
-      return fail("cannot open " + work_dir + "/" + chain[i] + ": " + errno_text(errno));
+      return fail("cannot open " + work_dir + "/" + step.parent + ": " + errno_text(errno));
     }
-    const bool removed = ::unlinkat(parent.get(), leaves[i], AT_REMOVEDIR) == 0 ||
-                         (errno == ENOTDIR && ::unlinkat(parent.get(), leaves[i], 0) == 0);
+    const bool removed = ::unlinkat(parent.get(), step.name, AT_REMOVEDIR) == 0 ||
+                         (errno == ENOTDIR && ::unlinkat(parent.get(), step.name, 0) == 0);
     if (!removed && errno != ENOENT) {
-      return fail("cannot remove the volatile overlay marker " + work_dir + "/" + chain[i] + "/" + leaves[i] +
+      return fail("cannot remove the volatile overlay marker " + work_dir + "/" + step.parent + "/" + step.name +
                   ": " + errno_text(errno));
     }
   }
