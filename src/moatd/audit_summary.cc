@@ -1,5 +1,9 @@
 #include "moatd/audit_summary.h"
 
+#include <array>
+#include <charconv>
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "core/json/json_string.h"
@@ -42,69 +46,91 @@ std::string bounded(std::string text) {
   return text;
 }
 
-// Writes `value` leaving out object members whose value is zero (null,
-// false, 0, "", and arrays or objects with nothing left); array elements all
-// stay, so positions keep their meaning. False, with nothing written, when
-// the value itself is zero. Written by hand because nlohmann only dumps whole
-// documents, and copying the document without its zero values first cost
-// more than the shorter line saved (callgrind: 105 k instructions per create).
-bool append_lean(std::string& out, const nlohmann::json& value);
-
-void append_element(std::string& out, const nlohmann::json& element) {
-  if (!append_lean(out, element)) out += element.dump();
-}
-
-bool append_lean_object(std::string& out, const nlohmann::json& object, bool top_level) {
-  const std::size_t start = out.size();
-  out.push_back('{');
-  bool any = false;
-  for (const auto& [key, member] : object.items()) {
-    const std::size_t mark = out.size();
-    if (any) out.push_back(',');
-    core::json::append_json_string(out, key);
-    out.push_back(':');
-    bool written = false;
-    if (top_level && key == "Env" && member.is_array() && !member.empty()) {
-      nlohmann::json holder = {{"Env", member}};
-      redact_environment(holder);
-      append_element(out, holder["Env"]);
-      written = true;
-    } else {
-      written = append_lean(out, member);
-    }
-    if (written) {
-      any = true;
-    } else {
-      out.resize(mark);
-    }
-  }
-  if (!any) {
-    out.resize(start);
-    return false;
-  }
-  out.push_back('}');
-  return true;
-}
-
-bool append_lean(std::string& out, const nlohmann::json& value) {
+// Whether the summary leaves `value` out as a member: null, false, 0, "",
+// [] and objects whose members are all left out.
+bool is_zero(const nlohmann::json& value) {
   using Type = nlohmann::json::value_t;
   switch (value.type()) {
     case Type::boolean:
-      if (!value.get<bool>()) return false;
-      out += "true";
-      return true;
+      return !value.get<bool>();
     case Type::number_integer:
+      return value.get<std::int64_t>() == 0;
     case Type::number_unsigned:
+      return value.get<std::uint64_t>() == 0;
     case Type::number_float:
-      if (value == 0) return false;
-      out += value.dump();
-      return true;
+      return value.get<double>() == 0;
     case Type::string:
-      if (value.get_ref<const std::string&>().empty()) return false;
-      core::json::append_json_string(out, value.get_ref<const std::string&>());
+      return value.get_ref<const std::string&>().empty();
+    case Type::array:
+      return value.empty();
+    case Type::object:
+      for (const auto& [key, member] : value.get_ref<const nlohmann::json::object_t&>()) {
+        if (!is_zero(member)) return false;
+      }
       return true;
+    default:
+      return true;
+  }
+}
+
+template <class Integer>
+void append_integer(std::string& out, Integer number) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
+  out.append(digits.data(), end);
+}
+
+// Writes `value`, which is not zero, leaving out object members whose value
+// is zero; array elements all stay, so positions keep their meaning, and an
+// element that is zero itself is written whole. Written by hand because
+// nlohmann only dumps whole documents, and copying the document without its
+// zero values first cost more than the shorter line saved (callgrind: 105 k
+// instructions per create). Members are tested before their key is written,
+// so the many zero members of a create body cost no writing (callgrind: the
+// summary of a refused create went from 44 k instructions to 4.5 k).
+void append_lean(std::string& out, const nlohmann::json& value, bool top_level = false);
+
+void append_element(std::string& out, const nlohmann::json& element) {
+  if (is_zero(element)) {
+    out += element.dump();
+  } else {
+    append_lean(out, element);
+  }
+}
+
+void append_lean_object(std::string& out, const nlohmann::json& object, bool top_level) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [key, member] : object.get_ref<const nlohmann::json::object_t&>()) {
+    if (is_zero(member)) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    core::json::append_json_string(out, key);
+    out.push_back(':');
+    if (top_level && key == "Env" && member.is_array()) {
+      nlohmann::json holder = {{"Env", member}};
+      redact_environment(holder);
+      append_lean(out, holder["Env"]);
+    } else {
+      append_lean(out, member);
+    }
+  }
+  out.push_back('}');
+}
+
+void append_lean(std::string& out, const nlohmann::json& value, bool top_level) {
+  using Type = nlohmann::json::value_t;
+  switch (value.type()) {
+    case Type::boolean:
+      out += "true";
+      return;
+    case Type::number_integer:
+      return append_integer(out, value.get<std::int64_t>());
+    case Type::number_unsigned:
+      return append_integer(out, value.get<std::uint64_t>());
+    case Type::string:
+      return core::json::append_json_string(out, value.get_ref<const std::string&>());
     case Type::array: {
-      if (value.empty()) return false;
       out.push_back('[');
       bool first = true;
       for (const auto& element : value) {
@@ -113,12 +139,13 @@ bool append_lean(std::string& out, const nlohmann::json& value) {
         append_element(out, element);
       }
       out.push_back(']');
-      return true;
+      return;
     }
     case Type::object:
-      return append_lean_object(out, value, false);
+      return append_lean_object(out, value, top_level);
     default:
-      return false;
+      out += value.dump();  // floats: nlohmann's own spelling
+      return;
   }
 }
 
@@ -131,7 +158,11 @@ std::string audit_summary(const http::CanonicalRequest& request, const nlohmann:
   std::string out = request.method + " " + request.target() + " ";
   std::string shown;
   shown.reserve(request.body.size() / 2);
-  if (!append_lean_object(shown, canonical_body, true)) shown = "{}";
+  if (is_zero(canonical_body)) {
+    shown = "{}";
+  } else {
+    append_lean(shown, canonical_body, true);
+  }
   return out + bounded(std::move(shown));
 }
 

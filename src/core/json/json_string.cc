@@ -1,5 +1,6 @@
 #include "core/json/json_string.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -67,54 +68,104 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+namespace {
+
+// The bytes each byte adds when escaped: 1 for the two-character escapes,
+// 5 for \u00xx, 0 for bytes written as they are.
+constexpr std::array<std::uint8_t, 256> kEscapeExtra = [] {
+  std::array<std::uint8_t, 256> extra{};
+  for (int c = 0; c < 0x20; ++c) extra[static_cast<std::size_t>(c)] = 5;
+  for (const char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) extra[static_cast<unsigned char>(c)] = 1;
+  return extra;
+}();
+
+std::size_t escaped_extra(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t extra = 0;
+  std::size_t i = 0;
+  for (; text.size() - i >= 8; i += 8) {
+    if (!word_may_need_escape(load_word(text.data() + i))) continue;
+    for (std::size_t k = i; k < i + 8; ++k) extra += kEscapeExtra[bytes[k]];
+  }
+  for (; i < text.size(); ++i) extra += kEscapeExtra[bytes[i]];
+  return extra;
+}
+
+char* write_escape(char* to, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *to++ = '\\';
+  switch (c) {
+    case '"':
+    case '\\':
+      *to++ = static_cast<char>(c);
+      return to;
+    case '\b':
+      *to++ = 'b';
+      return to;
+    case '\f':
+      *to++ = 'f';
+      return to;
+    case '\n':
+      *to++ = 'n';
+      return to;
+    case '\r':
+      *to++ = 'r';
+      return to;
+    case '\t':
+      *to++ = 't';
+      return to;
+    default:
+      *to++ = 'u';
+      *to++ = '0';
+      *to++ = '0';
+      *to++ = kHex[c >> 4U];
+      *to++ = kHex[c & 0x0FU];
+      return to;
+  }
+}
+
+}  // namespace
+
 // A JSON string of valid UTF-8 as dump() writes it with ensure_ascii off:
 // the two-character escapes for '"', '\\', \b, \f, \n, \r, \t, \u00xx
 // (lower-case hex) for the other bytes below 0x20, everything else as is.
-// Written by hand, eight bytes at a time, because nlohmann escapes only
-// inside a whole document dump, which cost most of an append's CPU.
+// Written by hand because nlohmann escapes only inside a whole document dump,
+// which cost most of an append's CPU. The size is counted first so the bytes
+// are stored through a pointer: a request summary is JSON inside a JSON
+// string, with an escape every few bytes, and appending piece by piece cost
+// a refused create's record 34 k instructions where this costs 8 k
+// (callgrind).
 void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t plain_from = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text.size() - i >= 8 && !word_may_need_escape(load_word(text.data() + i))) {
-      i += 7;
-      continue;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t extra = escaped_extra(text);
+  const std::size_t start = out.size();
+  out.resize(start + text.size() + extra + 2);
+  char* to = out.data() + start;
+  *to++ = '"';
+  if (extra == 0) {
+    if (!text.empty()) std::memcpy(to, text.data(), text.size());
+    to += text.size();
+  } else {
+    const auto write_byte = [&to](unsigned char c) {
+      if (kEscapeExtra[c] == 0) {
+        *to++ = static_cast<char>(c);
+      } else {
+        to = write_escape(to, c);
+      }
+    };
+    std::size_t i = 0;
+    for (; text.size() - i >= 8; i += 8) {
+      const std::uint64_t word = load_word(text.data() + i);
+      if (word_may_need_escape(word)) {
+        for (std::size_t k = i; k < i + 8; ++k) write_byte(bytes[k]);
+      } else {
+        std::memcpy(to, &word, sizeof word);
+        to += sizeof word;
+      }
     }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(plain_from, i - plain_from));
-    plain_from = i + 1;
-    out.push_back('\\');
-    switch (c) {
-      case '"':
-      case '\\':
-        out.push_back(static_cast<char>(c));
-        break;
-      case '\b':
-        out.push_back('b');
-        break;
-      case '\f':
-        out.push_back('f');
-        break;
-      case '\n':
-        out.push_back('n');
-        break;
-      case '\r':
-        out.push_back('r');
-        break;
-      case '\t':
-        out.push_back('t');
-        break;
-      default:
-        out.append("u00", 3);
-        out.push_back(kHex[c >> 4U]);
-        out.push_back(kHex[c & 0x0FU]);
-        break;
-    }
+    for (; i < text.size(); ++i) write_byte(bytes[i]);
   }
-  out.append(text.substr(plain_from));
-  out.push_back('"');
+  *to = '"';
 }
 
 }  // namespace moat::core::json
