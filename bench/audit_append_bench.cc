@@ -33,6 +33,12 @@
 #include "core/audit/hash_chain.h"
 #include "core/audit/signing_key.h"
 #include "core/audit/unique_fd.h"
+#include "core/json/strict_json.h"
+#include "api_load/scenario.h"
+#include "moatd/audit_summary.h"
+#include "moatd/http/canonical_request.h"
+#include "moatd/http/docker_api_v141.h"
+#include "moatd/http/go_json.h"
 
 namespace {
 
@@ -199,6 +205,41 @@ void line_and_hash(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+// What moatd spends on the record of a refused `docker run --privileged -v
+// /:/host` besides judging it: the summary written from the judged document
+// (the body moat-api-load's refused-create sends), the line and its hash.
+void refused_create_record(benchmark::State& state) {
+  const std::string wire = moat::bench::api_load::refused_create_request("bench/busybox");
+  moat::moatd::http::CanonicalRequest request;
+  request.method = "POST";
+  request.api_version = moat::moatd::http::ApiVersion{1, 41};
+  request.segments = {"containers", "create"};
+  request.body = wire.substr(wire.find("\r\n\r\n") + 4);
+  request.body_canonical = true;
+  const auto parsed = moat::core::json::parse_strict(request.body, {});
+  if (!parsed) {
+    state.SkipWithError(parsed.error().message.c_str());
+    return;
+  }
+  const auto judged = moat::moatd::http::go_json::canonicalize(
+      parsed->value, moat::moatd::http::docker_api_v141::container_create());
+  if (!judged) {
+    state.SkipWithError("the create body is not canonical");
+    return;
+  }
+  audit::Record record = realistic_record();
+  record.time = audit::to_timestamp(std::chrono::system_clock::now());
+  record.prev = audit::sha256_hex("previous line");
+  for (auto _ : state) {
+    ++record.seq;
+    record.request = moat::moatd::audit_summary(request, *judged);
+    const std::string line = audit::to_line(record);
+    std::string hash = audit::sha256_hex(line);
+    benchmark::DoNotOptimize(hash);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 // One checkpoint signature; an append pays 1/1000 of it.
 void sign_checkpoint(benchmark::State& state) {
   const std::string head = audit::sha256_hex("head");
@@ -251,6 +292,7 @@ void register_all() {
                    });
   }
   benchmark::RegisterBenchmark("cpu/to_line+sha256", line_and_hash);
+  benchmark::RegisterBenchmark("cpu/refused_create_record", refused_create_record);
   benchmark::RegisterBenchmark("cpu/checkpoint_sign", sign_checkpoint);
 }
 

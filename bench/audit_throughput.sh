@@ -298,7 +298,7 @@ printf '%-24s %14s\n' "checkpoints, rotate 1MiB" "$(num "$(rate "audit_append/fs
 for policy in checkpoints never; do
   printf '%-24s %14s\n' "$policy, no state file" "$(num "$(rate "audit_append/fsync:$policy/no-state-file")")"
 done
-echo "CPU only: to_line + sha256 $(num "$(cpu_rate cpu/to_line+sha256)")/s, checkpoint signature $(num "$(cpu_rate cpu/checkpoint_sign)")/s"
+echo "CPU only: to_line + sha256 $(num "$(cpu_rate cpu/to_line+sha256)")/s, refused create's summary + line + sha256 $(num "$(cpu_rate cpu/refused_create_record)")/s, checkpoint signature $(num "$(cpu_rate cpu/checkpoint_sign)")/s"
 
 if [ "$failed" != 0 ]; then
   echo
