@@ -70,14 +70,26 @@ bool is_valid_utf8(std::string_view text) {
 
 namespace {
 
-// The bytes each byte adds when escaped: 1 for the two-character escapes,
-// 5 for \u00xx, 0 for bytes written as they are.
-constexpr std::array<std::uint8_t, 256> kEscapeExtra = [] {
-  std::array<std::uint8_t, 256> extra{};
-  for (int c = 0; c < 0x20; ++c) extra[static_cast<std::size_t>(c)] = 5;
-  for (const char c : {'"', '\\', '\b', '\f', '\n', '\r', '\t'}) extra[static_cast<unsigned char>(c)] = 1;
-  return extra;
+// What follows the backslash of each byte's escape: the letter of a
+// two-character escape, 'u' for \u00xx, 0 for bytes written as they are.
+constexpr std::array<char, 256> kEscapeLetter = [] {
+  std::array<char, 256> letter{};
+  for (std::size_t c = 0; c < 0x20; ++c) letter[c] = 'u';
+  letter['"'] = '"';
+  letter['\\'] = '\\';
+  letter['\b'] = 'b';
+  letter['\f'] = 'f';
+  letter['\n'] = 'n';
+  letter['\r'] = 'r';
+  letter['\t'] = 't';
+  return letter;
 }();
+
+// The bytes an escape adds to the one it replaces.
+std::size_t escape_extra(unsigned char c) {
+  const char letter = kEscapeLetter[c];
+  return letter == 0 ? 0 : (letter == 'u' ? 5 : 1);
+}
 
 std::size_t escaped_extra(std::string_view text) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
@@ -85,43 +97,29 @@ std::size_t escaped_extra(std::string_view text) {
   std::size_t i = 0;
   for (; text.size() - i >= 8; i += 8) {
     if (!word_may_need_escape(load_word(text.data() + i))) continue;
-    for (std::size_t k = i; k < i + 8; ++k) extra += kEscapeExtra[bytes[k]];
+    for (std::size_t k = i; k < i + 8; ++k) extra += escape_extra(bytes[k]);
   }
-  for (; i < text.size(); ++i) extra += kEscapeExtra[bytes[i]];
+  for (; i < text.size(); ++i) extra += escape_extra(bytes[i]);
   return extra;
 }
 
-char* write_escape(char* to, unsigned char c) {
+// Writes byte `c` as it is or escaped; returns the position after it.
+char* write_byte(char* to, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
-  *to++ = '\\';
-  switch (c) {
-    case '"':
-    case '\\':
-      *to++ = static_cast<char>(c);
-      return to;
-    case '\b':
-      *to++ = 'b';
-      return to;
-    case '\f':
-      *to++ = 'f';
-      return to;
-    case '\n':
-      *to++ = 'n';
-      return to;
-    case '\r':
-      *to++ = 'r';
-      return to;
-    case '\t':
-      *to++ = 't';
-      return to;
-    default:
-      *to++ = 'u';
-      *to++ = '0';
-      *to++ = '0';
-      *to++ = kHex[c >> 4U];
-      *to++ = kHex[c & 0x0FU];
-      return to;
+  const char letter = kEscapeLetter[c];
+  if (letter == 0) {
+    *to++ = static_cast<char>(c);
+    return to;
   }
+  *to++ = '\\';
+  *to++ = letter;
+  if (letter == 'u') {
+    *to++ = '0';
+    *to++ = '0';
+    *to++ = kHex[c >> 4U];
+    *to++ = kHex[c & 0x0FU];
+  }
+  return to;
 }
 
 }  // namespace
@@ -146,24 +144,17 @@ void append_json_string(std::string& out, std::string_view text) {
     if (!text.empty()) std::memcpy(to, text.data(), text.size());
     to += text.size();
   } else {
-    const auto write_byte = [&to](unsigned char c) {
-      if (kEscapeExtra[c] == 0) {
-        *to++ = static_cast<char>(c);
-      } else {
-        to = write_escape(to, c);
-      }
-    };
     std::size_t i = 0;
     for (; text.size() - i >= 8; i += 8) {
       const std::uint64_t word = load_word(text.data() + i);
       if (word_may_need_escape(word)) {
-        for (std::size_t k = i; k < i + 8; ++k) write_byte(bytes[k]);
+        for (std::size_t k = i; k < i + 8; ++k) to = write_byte(to, bytes[k]);
       } else {
         std::memcpy(to, &word, sizeof word);
         to += sizeof word;
       }
     }
-    for (; i < text.size(); ++i) write_byte(bytes[i]);
+    for (; i < text.size(); ++i) to = write_byte(to, bytes[i]);
   }
   *to = '"';
 }
