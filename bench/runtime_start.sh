@@ -11,12 +11,16 @@
 # difference): this VM's speed drifts (plain runc's `docker run` took 214 ms
 # in one run, 374 ms in another), which moves a difference of two medians by
 # more than the runtime adds, while the two runs of one round see the same
-# machine. Both figures are printed.
-#   bench/runtime_start.sh [BUILD_DIR] [RUNS]
+# machine. Both figures are printed. A runtime round costs a tenth of a
+# `docker run`, so the runtime part takes RUNTIME_RUNS rounds (default 4 x
+# RUNS): with 20 rounds, three runs in a row of the same binaries on this VM
+# (10 % steal) gave 7.9, 7.0 and 17.6 ms of paired added time for 20 layers.
+#   bench/runtime_start.sh [BUILD_DIR] [RUNS] [RUNTIME_RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-runs=${2:-20}
+runs=${2:-40}
+runtime_runs=${3:-$((runs * 4))}
 moatctl=$build/bin/moatctl
 work=$(mktemp -d /tmp/moat-bench-XXXXXX)
 chmod 755 "$work"
@@ -47,6 +51,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 paired() {
   paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : $2 - $1) }' | median
 }
+# spread OP A B: the first and third quartile of what `paired` takes the
+# median of (differences in µs are shown in ms): how widely rounds differ.
+spread() {
+  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : ($2 - $1) / 1000) }' | sort -n |
+    awk -v op="$1" '{a[NR]=$1} END {printf (op == "ratio" ? "%.3f to %.3f" : "%.1f to %.1f"), a[int((NR+3)/4)], a[int((3*NR+3)/4)]}'
+}
 # Which of the two goes first in round $1: alternates, so neither always
 # runs on the caches (or behind the cleanup) of the other.
 in_order() { if [ $(($1 % 2)) = 1 ]; then echo "$2 $3"; else echo "$3 $2"; fi; }
@@ -64,9 +74,10 @@ for image in one-layer twenty-layers; do
   for s in plain eci; do result[$s-$image]=$(median < "$work/$s-$image.ms"); done
   ratio=$(echo "${result[eci-$image]} / ${result[plain-$image]}" | bc -l)
   paired_ratio=$(paired ratio "$work/plain-$image.ms" "$work/eci-$image.ms")
-  printf '%-14s docker run --rm true, median of %d: plain runc %d ms, moat-runc %d ms, ratio %.3f, added %d ms; paired ratio %.3f (goal <= 1.10: %s)\n' \
+  printf '%-14s docker run --rm true, median of %d: plain runc %d ms, moat-runc %d ms, ratio %.3f, added %d ms; paired ratio %.3f, middle half %s (goal <= 1.10: %s)\n' \
     "$image" "$runs" "${result[plain-$image]}" "${result[eci-$image]}" "$ratio" \
     $(( ${result[eci-$image]} - ${result[plain-$image]} )) "$paired_ratio" \
+    "$(spread ratio "$work/plain-$image.ms" "$work/eci-$image.ms")" \
     "$( [ "$(echo "$paired_ratio <= 1.10" | bc -l)" = 1 ] && echo met || echo MISSED)"
 done
 
@@ -97,7 +108,7 @@ PY
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 runtime_round() {  # runtime-command image id
-  local b=$work/bundle-$2 t0 t1 t2 t3 t4 pid
+  local b=$work/bundle-$2 t0 t1 t2 t3 t4 pid state
   cp "$b/config.orig.json" "$b/config.json"  # moat-runc rewrites it
   t0=$(now_us)
   $1 create --bundle "$b" --pid-file "$b/pid" "$3" </dev/null >/dev/null 2>"$b/err" || { cat "$b/err"; exit 1; }
@@ -105,7 +116,9 @@ runtime_round() {  # runtime-command image id
   $1 start "$3" </dev/null >/dev/null 2>>"$b/err" || { cat "$b/err"; exit 1; }
   t2=$(now_us)
   pid=$(cat "$b/pid")
-  while [ -e "/proc/$pid" ]; do sleep 0.001; done
+  # Stopped as runc sees it: gone, or a zombie (this VM's pid 1 reaps
+  # orphans seconds late, which made a round take seconds).
+  while { read -r _ _ state _ < "/proc/$pid/stat"; } 2>/dev/null && [ "$state" != Z ]; do sleep 0.001; done
   t3=$(now_us)
   $1 delete "$3" </dev/null >/dev/null 2>>"$b/err" || { cat "$b/err"; exit 1; }
   t4=$(now_us)
@@ -119,7 +132,7 @@ for image in one-layer:1 twenty-layers:20; do
   runtime_bundle "$name" "${image##*:}"
   runtime_round "$plain_runc" "$name" "warm-$name" >/dev/null
   runtime_round "$moat_runc" "$name" "warm-$name" >/dev/null
-  for i in $(seq "$runs"); do
+  for i in $(seq "$runtime_runs"); do
     for r in $(in_order "$i" plain moat); do
       [ $r = plain ] && cmd=$plain_runc || cmd=$moat_runc
       runtime_round "$cmd" "$name" "bench-$r-$i" >> "$work/rt-$r-$name"
@@ -133,10 +146,11 @@ for image in one-layer:1 twenty-layers:20; do
   p() { echo "scale=1; $(cat "$work/rt-$1-$name.$2") / 1000" | bc; }
   added_us=$(( $(cat "$work/rt-moat-$name.sum") - $(cat "$work/rt-plain-$name.sum") ))
   paired_us=$(paired difference "$work/rt-plain-$name.sums" "$work/rt-moat-$name.sums")
-  printf '%-14s runtime create+start+delete, median of %d: runc %s ms (%s/%s/%s), moat-runc %s ms (%s/%s/%s), ratio %.2f, added %.1f ms; paired added %.1f ms (goal < 15: %s)\n' \
-    "$name" "$runs" "$(p plain sum)" "$(p plain 1)" "$(p plain 2)" "$(p plain 3)" \
+  printf '%-14s runtime create+start+delete, median of %d: runc %s ms (%s/%s/%s), moat-runc %s ms (%s/%s/%s), ratio %.2f, added %.1f ms; paired added %.1f ms, middle half %s ms (goal < 15: %s)\n' \
+    "$name" "$runtime_runs" "$(p plain sum)" "$(p plain 1)" "$(p plain 2)" "$(p plain 3)" \
     "$(p moat sum)" "$(p moat 1)" "$(p moat 2)" "$(p moat 3)" \
     "$(echo "$(cat "$work/rt-moat-$name.sum") / $(cat "$work/rt-plain-$name.sum")" | bc -l)" \
     "$(echo "$added_us / 1000" | bc -l)" "$(echo "$paired_us / 1000" | bc -l)" \
+    "$(spread difference "$work/rt-plain-$name.sums" "$work/rt-moat-$name.sums")" \
     "$( [ "$(echo "$paired_us < 15000" | bc -l)" = 1 ] && echo met || echo MISSED)"
 done
