@@ -11,7 +11,7 @@
 # difference): this VM's speed drifts (plain runc's `docker run` took 214 ms
 # in one run, 374 ms in another), which moves a difference of two medians by
 # more than the runtime adds, while the two runs of one round see the same
-# machine. Both figures are printed. A runtime round costs a tenth of a
+# machine. Both figures are printed. A runtime round costs a third of a
 # `docker run`, so the runtime part takes RUNTIME_RUNS rounds (default 4 x
 # RUNS): with 20 rounds, three runs in a row of the same binaries on this VM
 # (10 % steal) gave 7.9, 7.0 and 17.6 ms of paired added time for 20 layers.
