@@ -47,15 +47,18 @@ JSON
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# paired OP A B: the median over rounds of line i of B minus (or over) line i of A.
-paired() {
-  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : $2 - $1) }' | median
+# per_round OP A B: line i of B over (ratio) or minus (difference) line i of A.
+per_round() {
+  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : $2 - $1) }'
 }
-# spread OP A B: the first and third quartile of what `paired` takes the
-# median of (differences in µs are shown in ms): how widely rounds differ.
+# paired OP A B: the median of per_round, on which the goals are judged.
+paired() { per_round "$@" | median; }
+# spread OP A B: its first and third quartile (differences, in µs, shown in
+# ms): how widely rounds differ.
 spread() {
-  paste "$2" "$3" | awk -v op="$1" '{ print (op == "ratio" ? $2 / $1 : ($2 - $1) / 1000) }' | sort -n |
-    awk -v op="$1" '{a[NR]=$1} END {printf (op == "ratio" ? "%.3f to %.3f" : "%.1f to %.1f"), a[int((NR+3)/4)], a[int((3*NR+3)/4)]}'
+  per_round "$@" | sort -n | awk -v op="$1" '{a[NR]=$1} END {
+    if (op == "ratio") printf "%.3f to %.3f", a[int((NR+3)/4)], a[int((3*NR+3)/4)]
+    else printf "%.1f to %.1f", a[int((NR+3)/4)] / 1000, a[int((3*NR+3)/4)] / 1000 }'
 }
 # Which of the two goes first in round $1: alternates, so neither always
 # runs on the caches (or behind the cleanup) of the other.
