@@ -2,9 +2,11 @@
 
 #include <signal.h>
 
+#include <array>
 #include <cerrno>
+#include <string_view>
 
-#include "core/json/strict_json.h"
+#include "core/json/top_level_scalars.h"
 #include "core/sys/process.h"
 #include "core/sys/read_file.h"
 
@@ -17,15 +19,17 @@ Result<InitProcess> read_init_process(const std::string& runc_root, const std::s
     return unexpected(text.error());
   }
   // runc's state holds the whole libcontainer config, seccomp rules
-  // included: larger than the default limit for settings.
+  // included: larger than the default limit for settings, and read at every
+  // delete for two of its numbers.
   core::json::ParseOptions options;
   options.max_bytes = 64U << 20;
-  auto doc = core::json::parse_strict(*text, options);
-  if (!doc) {
-    return fail(path + ": " + doc.error().message);
+  static constexpr std::array<std::string_view, 2> kInitFields{"init_process_pid", "init_process_start"};
+  auto fields = core::json::top_level_scalars(*text, kInitFields, options);
+  if (!fields) {
+    return fail(path + ": " + fields.error().message);
   }
-  const auto& state = doc->value;
-  if (!state.is_object() || !state.contains("init_process_pid") ||
+  const auto& state = *fields;
+  if (!state.contains("init_process_pid") ||
       !state["init_process_pid"].is_number_integer() || !state.contains("init_process_start") ||
       !state["init_process_start"].is_number_unsigned()) {
     return fail(path + " names no init process (init_process_pid, init_process_start)");

@@ -3,45 +3,16 @@
 #include <optional>
 #include <vector>
 
+#include "core/json/strict_sax.h"
+
 namespace moat::core::json {
 namespace {
 
 using nlohmann::json;
 
-// Iterator over the input that publishes how many bytes the lexer consumed,
-// so the SAX handler can tell where each token is: nlohmann's SAX interface
-// reports positions only for errors.
-class CountingIterator {
+class DomBuilder : public StrictSaxHandler {
  public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = char;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const char*;
-  using reference = const char&;
-
-  CountingIterator(const char* p, std::size_t* consumed) : p_(p), consumed_(consumed) {}
-  reference operator*() const { return *p_; }
-  CountingIterator& operator++() {
-    ++p_;
-    ++*consumed_;
-    return *this;
-  }
-  CountingIterator operator++(int) {
-    CountingIterator old = *this;
-    ++*this;
-    return old;
-  }
-  bool operator==(const CountingIterator& other) const { return p_ == other.p_; }
-
- private:
-  const char* p_;
-  std::size_t* consumed_;
-};
-
-class DomBuilder : public nlohmann::json_sax<json> {
- public:
-  DomBuilder(std::string_view text, const std::size_t* consumed, const ParseOptions& options)
-      : text_(text), consumed_(consumed), options_(options) {}
+  DomBuilder(std::string_view text, const ParseOptions& options) : StrictSaxHandler(text), options_(options) {}
 
   bool null() override { return put(json(nullptr)); }
   bool boolean(bool v) override { return put(json(v)); }
@@ -67,23 +38,6 @@ class DomBuilder : public nlohmann::json_sax<json> {
     return true;
   }
 
-  bool parse_error(std::size_t position, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
-    // nlohmann's text starts with "[json.exception.KIND.N] " and, for syntax
-    // errors, "parse error at line L, column C: "; we report our own location.
-    std::string what = ex.what();
-    if (const auto bracket = what.find("] "); bracket != std::string::npos) {
-      what.erase(0, bracket + 2);
-    }
-    if (what.starts_with("parse error")) {
-      if (const auto colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
-    }
-    const std::size_t at = position == 0 ? 0 : position - 1;
-    if (!error_) error_ = ParseError{what, locate(text_, std::min(at, text_.size()))};
-    return false;
-  }
-
-  std::optional<ParseError> error_;
   json root_;
   std::unordered_map<std::string, Location> locations_;
 
@@ -91,16 +45,17 @@ class DomBuilder : public nlohmann::json_sax<json> {
   // The token that produced the current event starts at the first byte after
   // the previous token that is not white space or a separator.
   std::size_t token_start() {
+    const std::string_view text = this->text();
     std::size_t i = last_end_;
-    while (i < text_.size()) {
-      const char c = text_[i];
+    while (i < text.size()) {
+      const char c = text[i];
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':') {
         ++i;
       } else {
         break;
       }
     }
-    last_end_ = *consumed_;
+    last_end_ = consumed();
     return i;
   }
 
@@ -109,7 +64,7 @@ class DomBuilder : public nlohmann::json_sax<json> {
   // quadratic in the text's length (5 ms for a 20 KB OCI config).
   Location located(std::size_t offset) {
     if (offset < cursor_.offset) cursor_ = Location{};
-    const Location step = locate(text_.substr(cursor_.offset), offset - cursor_.offset);
+    const Location step = locate(text().substr(cursor_.offset), offset - cursor_.offset);
     cursor_.offset = offset;
     cursor_.column = step.line == 1 ? cursor_.column + step.column - 1 : step.column;
     cursor_.line += step.line - 1;
@@ -166,13 +121,6 @@ class DomBuilder : public nlohmann::json_sax<json> {
     return true;
   }
 
-  bool refuse(std::string message, std::size_t at) {
-    if (!error_) error_ = ParseError{std::move(message), locate(text_, at)};
-    return false;
-  }
-
-  std::string_view text_;
-  const std::size_t* consumed_;
   const ParseOptions& options_;
   std::size_t last_end_ = 0;
   Location cursor_;
@@ -223,25 +171,8 @@ Location Document::where(std::string pointer) const {
 }
 
 Result<Document, ParseError> parse_strict(std::string_view text, const ParseOptions& options) {
-  if (text.size() > options.max_bytes) {
-    return unexpected(ParseError{"larger than the limit of " +
-                                     std::to_string(options.max_bytes) + " bytes",
-                                 locate(text, options.max_bytes)});
-  }
-  if (text.starts_with("\xEF\xBB\xBF")) {
-    return unexpected(ParseError{"starts with a UTF-8 byte order mark; save it as UTF-8 without BOM",
-                                 Location{}});
-  }
-  std::size_t consumed = 0;
-  DomBuilder builder(text, &consumed, options);
-  const CountingIterator first(text.data(), &consumed);
-  const CountingIterator last(text.data() + text.size(), &consumed);
-  // strict = true: trailing bytes after the value are an error.
-  const bool ok = json::sax_parse(first, last, &builder, json::input_format_t::json, true);
-  if (!ok || builder.error_) {
-    if (builder.error_) return unexpected(std::move(*builder.error_));
-    return unexpected(ParseError{"not valid JSON", locate(text, consumed)});
-  }
+  DomBuilder builder(text, options);
+  if (!run_strict_sax(options, builder)) return unexpected(std::move(*builder.error));
   return Document{std::move(builder.root_), std::move(builder.locations_)};
 }
 
