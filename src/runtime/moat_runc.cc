@@ -14,6 +14,7 @@
 
 #include "core/json/strict_json.h"
 #include "core/sys/process.h"
+#include "runtime/absent_container_delete.h"
 #include "runtime/delegate_runc.h"
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/oci_cli/grammar.h"
@@ -594,7 +595,9 @@ class Runtime {
     const auto paths = rootfs::container_paths(state_dir_, *id);
     if (!holds_anything(paths, *id)) {
       // Nothing of Moat's to undo, as at the engine's second delete of each
-      // container: runc alone, without the cost of waiting for it.
+      // container: runc alone, without the cost of waiting for it, or not
+      // even runc when its answer is certain.
+      if (answered_forced_delete_of_absent_container(inv_)) return 0;
       return pass_through();
     }
     // Written while runc deletes; what then goes wrong gets a record of its own.
