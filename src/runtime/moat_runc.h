@@ -4,7 +4,9 @@
 // exclusive id range and an ID-mapped root, then let the system's runc do
 // the rest; `exec` vets the process; `delete` undoes the mounts (while runc
 // deletes, once the container's process has ended) and frees the range
-// after runc; every other command goes to runc as is.
+// after runc, and answers a forced delete of a container neither holds as
+// runc would (absent_container_delete.h); every other command goes to runc
+// as is.
 
 #include <span>
 #include <string>
