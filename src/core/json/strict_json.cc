@@ -78,6 +78,7 @@ class DomBuilder : public StrictSaxHandler {
 
   // Inserts v where the parser is now; returns where it was stored.
   json* insert(json v, std::size_t start) {
+    if (!options_.locate_values) return insert_unlocated(std::move(v));
     if (stack_.empty()) {
       root_ = std::move(v);
       locations_[""] = located(start);
@@ -98,9 +99,20 @@ class DomBuilder : public StrictSaxHandler {
     return &parent.back();
   }
 
+  json* insert_unlocated(json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    json& parent = *stack_.back();
+    if (parent.is_object()) return &(parent[pending_key_] = std::move(v));
+    parent.push_back(std::move(v));
+    return &parent.back();
+  }
+
   bool put(json v) {
     insert(std::move(v), token_start());
-    path_.pop_back();
+    if (options_.locate_values) path_.pop_back();
     return true;
   }
 
@@ -117,7 +129,7 @@ class DomBuilder : public StrictSaxHandler {
   bool close() {
     token_start();
     stack_.pop_back();
-    path_.pop_back();
+    if (options_.locate_values) path_.pop_back();
     return true;
   }
 

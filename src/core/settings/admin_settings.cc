@@ -142,7 +142,10 @@ std::string SettingsProblem::format(std::string_view file) const {
 }
 
 AdminSettingsResult parse_admin_settings(std::string_view text) {
-  const auto doc = core::json::parse_strict(text);
+  // Located: every problem names the line and column of its value.
+  core::json::ParseOptions options;
+  options.locate_values = true;
+  const auto doc = core::json::parse_strict(text, options);
   if (!doc) {
     return unexpected(std::vector<SettingsProblem>{{doc.error().where, "", doc.error().message}});
   }

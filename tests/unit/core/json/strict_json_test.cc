@@ -5,8 +5,14 @@
 namespace moat::core::json {
 namespace {
 
+ParseOptions locating() {
+  ParseOptions options;
+  options.locate_values = true;
+  return options;
+}
+
 TEST(StrictJson, ParsesAndLocatesMembers) {
-  const auto doc = parse_strict("{\n  \"a\": {\"b\": [1, \"x\"]},\n  \"c\": true\n}");
+  const auto doc = parse_strict("{\n  \"a\": {\"b\": [1, \"x\"]},\n  \"c\": true\n}", locating());
   ASSERT_TRUE(doc) << doc.error().message;
   EXPECT_EQ(doc->value["a"]["b"][1], "x");
   EXPECT_EQ(doc->where("/a").line, 2U);
@@ -26,7 +32,7 @@ TEST(StrictJson, LocatesEveryMemberOfALongDocument) {
             std::to_string(i) + "]}";
   }
   text += "\n]";
-  const auto doc = parse_strict(text);
+  const auto doc = parse_strict(text, locating());
   ASSERT_TRUE(doc) << doc.error().message;
   ASSERT_EQ(doc->locations.size(), 1U + 2000U * 5U);
   for (const auto& [pointer, where] : doc->locations) {
@@ -90,15 +96,29 @@ TEST(StrictJson, RefusesDeepNestingAndLargeInput) {
 }
 
 TEST(StrictJson, KeysWithPointerCharactersAreEscaped) {
-  const auto doc = parse_strict("{\"a/b\": {\"c~d\": 1}}");
+  const auto doc = parse_strict("{\"a/b\": {\"c~d\": 1}}", locating());
   ASSERT_TRUE(doc);
   EXPECT_TRUE(doc->locations.contains("/a~1b/c~0d"));
 }
 
 TEST(StrictJson, ColumnsCountCharactersNotBytes) {
-  const auto doc = parse_strict("{\"é\": 1, \"x\": 2}");
+  const auto doc = parse_strict("{\"é\": 1, \"x\": 2}", locating());
   ASSERT_TRUE(doc);
   EXPECT_EQ(doc->where("/x").column, 10U);
+}
+
+TEST(StrictJson, LocatesValuesOnlyWhenAskedAndErrorsAlways) {
+  const std::string text = "{\"a\": [1, {\"b\": null}], \"c\": \"d\"}";
+  const auto plain = parse_strict(text);
+  const auto located = parse_strict(text, locating());
+  ASSERT_TRUE(plain && located);
+  EXPECT_EQ(plain->value, located->value);
+  EXPECT_TRUE(plain->locations.empty());
+  EXPECT_EQ(located->locations.size(), 6U);
+  const auto duplicate = parse_strict("{\n  \"a\": 1,\n  \"a\": 2\n}");
+  ASSERT_FALSE(duplicate);
+  EXPECT_EQ(duplicate.error().where.line, 3U);
+  EXPECT_EQ(duplicate.error().where.column, 3U);
 }
 
 }  // namespace
