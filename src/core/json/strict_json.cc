@@ -78,28 +78,7 @@ class DomBuilder : public StrictSaxHandler {
 
   // Inserts v where the parser is now; returns where it was stored.
   json* insert(json v, std::size_t start) {
-    if (!options_.locate_values) return insert_unlocated(std::move(v));
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      locations_[""] = located(start);
-      path_.emplace_back("");
-      return &root_;
-    }
-    json& parent = *stack_.back();
-    std::string pointer = child_pointer(parent);
-    if (parent.is_object()) {
-      locations_[pointer] = located(pending_key_start_);
-      json& slot = parent[pending_key_] = std::move(v);
-      path_.push_back(std::move(pointer));
-      return &slot;
-    }
-    locations_[pointer] = located(start);
-    parent.push_back(std::move(v));
-    path_.push_back(std::move(pointer));
-    return &parent.back();
-  }
-
-  json* insert_unlocated(json v) {
+    if (options_.locate_values) locate_next(start);
     if (stack_.empty()) {
       root_ = std::move(v);
       return &root_;
@@ -108,6 +87,20 @@ class DomBuilder : public StrictSaxHandler {
     if (parent.is_object()) return &(parent[pending_key_] = std::move(v));
     parent.push_back(std::move(v));
     return &parent.back();
+  }
+
+  // Where the value about to be inserted starts (its key, in an object),
+  // under its JSON pointer, which stays on path_ while its children come.
+  void locate_next(std::size_t start) {
+    if (stack_.empty()) {
+      locations_[""] = located(start);
+      path_.emplace_back("");
+      return;
+    }
+    const json& parent = *stack_.back();
+    std::string pointer = child_pointer(parent);
+    locations_[pointer] = located(parent.is_object() ? pending_key_start_ : start);
+    path_.push_back(std::move(pointer));
   }
 
   bool put(json v) {
