@@ -67,8 +67,8 @@ class RuntimeSecondDelete : public ::testing::Test {
   }
 
   // `<program> GLOBALS --root ROOT --log LOG --log-format json ARGS` for one
-  // side, traced so the test sees whether runc was started. A LOG of "-"
-  // means dir/side/log.json; a runc root of "-" means dir/side/root.
+  // side, with the side's own root, traced so the test sees whether runc was
+  // started. A LOG of "-" means the side's own log.json.
   Answer answer(const std::string& side, const std::string& globals, const std::string& args,
                 const std::string& log = "-") const {
     const std::string the_log = log == "-" ? dir_ + "/" + side + "/log.json" : log;
