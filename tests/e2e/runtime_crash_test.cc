@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "harness/command.h"
+#include "harness/runtime_bundle.h"
 #include "harness/test_stack.h"
 
 namespace moat::testing {
@@ -43,22 +44,16 @@ class RuntimeCrash : public ::testing::Test {
   void SetUp() override {
     dir_ = scratch_dir() + "/runtime-crash";
     fs::remove_all(dir_);
-    fs::create_directories(dir_ + "/bundle/rootfs/bin");
     fs::create_directories(dir_ + "/state");
     fs::create_directories(dir_ + "/runc");
-    ASSERT_EQ(run("cp /bin/busybox " + dir_ + "/bundle/rootfs/bin/ && for c in sh sleep; do ln -s busybox " + dir_ +
-                  "/bundle/rootfs/bin/$c; done && cd " + dir_ + "/bundle && runc spec")
-                  .exit_code,
-              0);
-    auto config = nlohmann::json::parse(std::ifstream(dir_ + "/bundle/config.json"));
-    config["process"]["terminal"] = false;
+    install_busybox(dir_ + "/bundle/rootfs", {"sh", "sleep"});
+    auto config = runc_default_config(dir_ + "/bundle");
     config["process"]["args"] = {"sleep", "600"};
     config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
     config_ = config.dump();
     config["process"]["args"] = {"sh", "-c", "exit 0"};
     ending_config_ = config.dump();
-    std::ofstream(dir_ + "/state/protected-paths.json")
-        << nlohmann::json{{"paths", {dir_ + "/protected"}}, {"engineDataRoot", dir_ + "/engine-data"}}.dump();
+    write_protected_paths(dir_ + "/state", dir_);
   }
   void TearDown() override {
     run(moat_runc("delete -f " + kId));

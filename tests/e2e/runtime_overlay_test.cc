@@ -16,6 +16,7 @@
 #include <string>
 
 #include "harness/command.h"
+#include "harness/runtime_bundle.h"
 #include "harness/test_stack.h"
 
 namespace moat::testing {
@@ -51,16 +52,13 @@ class RuntimeOverlay : public ::testing::TestWithParam<bool> {
                              "/layers/tools,upperdir=" + dir_ + "/layers/box/diff,workdir=" + dir_ +
                              "/layers/box/work " + dir_ + "/bundle/rootfs");
     ASSERT_EQ(mounted.exit_code, 0) << mounted.all();
-    ASSERT_EQ(run("cd " + dir_ + "/bundle && runc spec").exit_code, 0);
-    auto config = nlohmann::json::parse(std::ifstream(dir_ + "/bundle/config.json"));
-    config["process"]["terminal"] = false;
+    auto config = runc_default_config(dir_ + "/bundle");
     config["root"]["readonly"] = false;
     config["process"]["args"] = {
         "sh", "-c", "stat -c '%n %u' /owned-by-1000 /bin/busybox > /result && cat /proc/self/uid_map >> /result"};
     config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
     std::ofstream(dir_ + "/bundle/config.json") << config.dump();
-    std::ofstream(dir_ + "/state/protected-paths.json")
-        << nlohmann::json{{"paths", {dir_ + "/protected"}}, {"engineDataRoot", dir_ + "/engine-data"}}.dump();
+    write_protected_paths(dir_ + "/state", dir_);
   }
 
   void TearDown() override {

@@ -7,8 +7,6 @@
 // side, each with a runc root of its own.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -16,6 +14,7 @@
 #include <string>
 
 #include "harness/command.h"
+#include "harness/runtime_bundle.h"
 #include "harness/test_stack.h"
 
 namespace moat::testing {
@@ -121,17 +120,11 @@ TEST_F(RuntimeSecondDelete, TheEnginesSecondDeleteAfterARealOneStartsNoRunc) {
   // A real container, created, run to its end and deleted through moat-runc
   // as the engine does it; then the shim's second delete.
   const std::string bundle = dir_ + "/bundle";
-  fs::create_directories(bundle + "/rootfs/bin");
-  ASSERT_EQ(run("cp /bin/busybox " + bundle + "/rootfs/bin/ && ln -s busybox " + bundle +
-                "/rootfs/bin/sh && cd " + bundle + " && runc spec")
-                .exit_code,
-            0);
-  auto config = nlohmann::json::parse(std::ifstream(bundle + "/config.json"));
-  config["process"]["terminal"] = false;
+  install_busybox(bundle + "/rootfs", {"sh"});
+  auto config = runc_default_config(bundle);
   config["process"]["args"] = {"sh", "-c", "exit 0"};
   std::ofstream(bundle + "/config.json") << config.dump();
-  std::ofstream(dir_ + "/state/protected-paths.json")
-      << nlohmann::json{{"paths", {dir_ + "/protected"}}, {"engineDataRoot", dir_ + "/engine-data"}}.dump();
+  write_protected_paths(dir_ + "/state", dir_);
   const std::string moat_runc = program("moat") + " --root " + root("moat") + " ";
   // The container's init keeps create's descriptors: its words go to a file.
   const auto created =
