@@ -340,18 +340,24 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
     record.seq = seq + 1;
     record.time = time;
     record.prev = hash;
-    std::string line = to_line(record);
-    if (line.size() > kMaxLineBytes) {
+    // Each line is written straight into the batch's buffer, and taken back
+    // out if it cannot go there.
+    std::size_t line_start = bytes.size();
+    append_line(bytes, record);
+    std::size_t line_size = bytes.size() - line_start;
+    if (line_size > kMaxLineBytes) {
+      bytes.resize(line_start);
       if (!write_staged(std::nullopt, {}, time)) return result;
       result.error = AuditError{AuditErrc::kRecordTooLarge, 0,
                                 "record seq " + std::to_string(record.seq) + " would be " +
-                                    std::to_string(line.size()) + " bytes, more than the " +
+                                    std::to_string(line_size) + " bytes, more than the " +
                                     std::to_string(kMaxLineBytes) +
                                     " an audit line may hold; shorten its request or reason"};
       return result;
     }
-    const std::uint64_t file_bytes = file_->size() + bytes.size();
-    if (options_.max_file_bytes > 0 && file_bytes > 0 && file_bytes + line.size() + 1 > options_.max_file_bytes) {
+    const std::uint64_t file_bytes = file_->size() + line_start;
+    if (options_.max_file_bytes > 0 && file_bytes > 0 && file_bytes + line_size + 1 > options_.max_file_bytes) {
+      bytes.resize(line_start);
       if (!write_staged(std::nullopt, {}, time)) return result;
       if (auto rotated = rotate_locked(deferred); !rotated) {
         return fail(rotated.error().with_context("rotating " + std::string(kCurrentFileName)));
@@ -359,12 +365,13 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
       hash = last_hash_;
       covered = records_since_checkpoint_;
       record.prev = hash;
-      line = to_line(record);
+      line_start = bytes.size();  // empty again: the staged lines were written
+      append_line(bytes, record);
+      line_size = bytes.size() - line_start;
     }
-    hash = sha256_hex(line);
+    hash = sha256_hex(std::string_view(bytes).substr(line_start, line_size));
     ++seq;
     ++covered;
-    bytes += line;
     bytes.push_back('\n');
     ++staged;
   }

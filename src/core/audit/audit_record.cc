@@ -1,6 +1,7 @@
 #include "core/audit/audit_record.h"
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -235,71 +236,74 @@ namespace {
 
 using namespace std::string_view_literals;
 
-void append_string_field(std::string& out, std::string_view key, std::string_view value) {
-  out.append(1, '"').append(key).append("\":"sv);
-  json::append_json_string(out, value);
+void append_number(std::string& out, std::uint64_t value) {
+  std::array<char, 20> digits{};  // 2^64 - 1 has 20
+  const auto [end, error] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  out.append(digits.data(), end);
 }
 
-void append_number_field(std::string& out, std::string_view key, std::uint64_t value) {
-  out.append(1, '"').append(key).append("\":"sv).append(std::to_string(value));
+// A name of ours (component, outcome): plain ASCII, nothing to escape.
+void append_name(std::string& out, std::string_view name) {
+  out.push_back('"');
+  out.append(name);
+  out.push_back('"');
 }
 
-// The line an append writes, built without a JSON document: appends are on
-// the request path and the document costs most of an append's CPU. Same
-// bytes as the document's dump() for every record it accepts. Only strings
-// of well-formed UTF-8 take this path; anything else (nlohmann replaces bad
-// bytes) goes through nlohmann, so the canonical spelling of those stays
-// nlohmann's alone.
-std::optional<std::string> direct_line(const Record& record) {
+bool all_valid_utf8(const Record& record) {
   using json::is_valid_utf8;
-  if (!is_valid_utf8(record.prev) || !is_valid_utf8(record.reason) || !is_valid_utf8(record.request) ||
-      !is_valid_utf8(record.rule) || (record.caller && !is_valid_utf8(record.caller->exe)) ||
-      (record.container && !is_valid_utf8(*record.container))) {
-    return std::nullopt;
-  }
-  const std::string time = format_time(record.time);
-  std::string out;
+  return is_valid_utf8(record.prev) && is_valid_utf8(record.reason) && is_valid_utf8(record.request) &&
+         is_valid_utf8(record.rule) && (!record.caller || is_valid_utf8(record.caller->exe)) &&
+         (!record.container || is_valid_utf8(*record.container));
+}
+
+// The line an append writes, built without a JSON document and straight
+// into the caller's buffer: appends are on the request path, and the
+// document, and then each temporary string, cost most of an append's CPU.
+// Same bytes as the document's dump() for every record it accepts. Only
+// strings of well-formed UTF-8 take this path; anything else (nlohmann
+// replaces bad bytes) goes through nlohmann, so the canonical spelling of
+// those stays nlohmann's alone.
+void append_direct_line(std::string& out, const Record& record) {
   // Room for the fields, the keys and a few escapes without reallocating.
-  out.reserve(record.prev.size() + record.reason.size() + record.request.size() +
+  out.reserve(out.size() + record.prev.size() + record.reason.size() + record.request.size() +
               record.rule.size() + (record.caller ? record.caller->exe.size() : 0) +
               (record.container ? record.container->size() : 0) + 320);
-  out.append(1, '{');
+  // Each literal holds the punctuation between two values, so a field costs
+  // one append besides its value.
   if (record.caller) {
-    out.append("\"caller\":{"sv);
-    append_string_field(out, "exe", record.caller->exe);
-    out.append(1, ',');
-    append_number_field(out, "pid", record.caller->pid);
-    out.append(1, ',');
-    append_number_field(out, "uid", record.caller->uid);
-    out.append("},"sv);
+    out.append("{\"caller\":{\"exe\":"sv);
+    json::append_json_string(out, record.caller->exe);
+    out.append(",\"pid\":"sv);
+    append_number(out, record.caller->pid);
+    out.append(",\"uid\":"sv);
+    append_number(out, record.caller->uid);
+    out.append("},\"component\":"sv);
+  } else {
+    out.append("{\"component\":"sv);
   }
-  append_string_field(out, "component", to_string(record.component));
-  out.append(1, ',');
+  append_name(out, to_string(record.component));
   if (record.container) {
-    append_string_field(out, "container", *record.container);
-    out.append(1, ',');
+    out.append(",\"container\":"sv);
+    json::append_json_string(out, *record.container);
   }
-  append_string_field(out, "outcome", to_string(record.outcome));
-  out.append(1, ',');
-  append_string_field(out, "prev", record.prev);
-  out.append(1, ',');
-  append_string_field(out, "reason", record.reason);
-  out.append(1, ',');
-  append_string_field(out, "request", record.request);
-  out.append(1, ',');
-  append_string_field(out, "rule", record.rule);
-  out.append(1, ',');
-  append_number_field(out, "seq", record.seq);
-  out.append(1, ',');
-  append_string_field(out, "time", time);
-  out.append(",\"type\":\"record\"}"sv);
-  return out;
+  out.append(",\"outcome\":"sv);
+  append_name(out, to_string(record.outcome));
+  out.append(",\"prev\":"sv);
+  json::append_json_string(out, record.prev);
+  out.append(",\"reason\":"sv);
+  json::append_json_string(out, record.reason);
+  out.append(",\"request\":"sv);
+  json::append_json_string(out, record.request);
+  out.append(",\"rule\":"sv);
+  json::append_json_string(out, record.rule);
+  out.append(",\"seq\":"sv);
+  append_number(out, record.seq);
+  out.append(",\"time\":\""sv);
+  append_time(out, record.time);
+  out.append("\",\"type\":\"record\"}"sv);
 }
 
-}  // namespace
-
-std::string to_line(const Record& record) {
-  if (auto line = direct_line(record)) return std::move(*line);
+std::string document_line(const Record& record) {
   Json object = Json::object();
   if (record.caller) {
     object["caller"] =
@@ -316,6 +320,19 @@ std::string to_line(const Record& record) {
   object["time"] = format_time(record.time);
   object["type"] = "record";
   return dump(object);
+}
+
+}  // namespace
+
+void append_line(std::string& out, const Record& record) {
+  if (all_valid_utf8(record)) return append_direct_line(out, record);
+  out += document_line(record);
+}
+
+std::string to_line(const Record& record) {
+  std::string line;
+  append_line(line, record);
+  return line;
 }
 
 std::string to_line(const Checkpoint& checkpoint) {

@@ -82,6 +82,9 @@ bool is_checkpoint(const Entry& entry);
 // Without the newline. Strings that are not valid UTF-8 get U+FFFD for each
 // bad byte: a request carrying hostile bytes must still be recordable.
 std::string to_line(const Record& record);
+// to_line(record)'s bytes appended to `out`: the log writes a batch's lines
+// into one buffer without a string for each.
+void append_line(std::string& out, const Record& record);
 std::string to_line(const Checkpoint& checkpoint);
 std::string to_line(const Entry& entry);
 

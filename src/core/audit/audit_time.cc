@@ -22,16 +22,23 @@ Timestamp to_timestamp(std::chrono::system_clock::time_point time) {
 }
 
 std::string format_time(Timestamp time) {
+  std::string out;
+  append_time(out, time);
+  return out;
+}
+
+void append_time(std::string& out, Timestamp time) {
   using namespace std::chrono;
   const auto day = floor<days>(time);
   const year_month_day date{day};
   const hh_mm_ss<milliseconds> clock{time - day};
   // Digits written in place: every audit record formats its time, and
   // snprintf's format parsing cost as much as the rest of the line.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  const auto put = [&out](std::size_t end, long long value, std::size_t width) {
+  const std::size_t start = out.size();
+  out.append("0000-00-00T00:00:00.000Z");
+  const auto put = [&out, start](std::size_t end, long long value, std::size_t width) {
     auto v = static_cast<unsigned long long>(value < 0 ? 0 : value);
-    for (std::size_t i = 0; i < width; ++i, v /= 10) out[end - i] = static_cast<char>('0' + v % 10);
+    for (std::size_t i = 0; i < width; ++i, v /= 10) out[start + end - i] = static_cast<char>('0' + v % 10);
   };
   put(3, static_cast<int>(date.year()), 4);
   put(6, static_cast<unsigned>(date.month()), 2);
@@ -40,7 +47,6 @@ std::string format_time(Timestamp time) {
   put(15, clock.minutes().count(), 2);
   put(18, clock.seconds().count(), 2);
   put(22, clock.subseconds().count(), 3);
-  return out;
 }
 
 Result<Timestamp, AuditError> parse_time(std::string_view text) {

@@ -20,6 +20,8 @@ Timestamp to_timestamp(std::chrono::system_clock::time_point time);
 
 // Years 0000..9999; outside that range the text would not parse back.
 std::string format_time(Timestamp time);
+// format_time's 24 bytes appended to `out`, without a string of their own.
+void append_time(std::string& out, Timestamp time);
 
 // Accepts only the exact shape format_time writes, with a real calendar date
 // (no leap second 60, no offsets other than "Z", no lower-case letters).

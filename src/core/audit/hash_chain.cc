@@ -33,12 +33,13 @@ std::string sha256_hex(std::string_view bytes) {
       EVP_DigestFinal_ex(context.get(), digest.data(), &length) != 1 || length != 32) {
     return {};
   }
+  // Stored by index into a string of the final size: push_back's capacity
+  // check per digit cost more than the rest of the encoding (callgrind).
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(64);
+  std::string hex(2 * std::size_t{length}, '0');
   for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4U]);
-    hex.push_back(kHex[digest[i] & 0x0FU]);
+    hex[2 * i] = kHex[digest[i] >> 4U];
+    hex[2 * i + 1] = kHex[digest[i] & 0x0FU];
   }
   return hex;
 }

@@ -489,6 +489,25 @@ TEST(AuditLog, RefusesARecordTooLargeForOneLine) {
   EXPECT_EQ(*(*log)->append(sample_record(1)), 1U);
 }
 
+// Lines are built in the batch's buffer; a line too large for the log is
+// taken back out, and the records before it still go to the file.
+TEST(AuditLog, ABatchWritesTheRecordsBeforeOneTooLargeForALine) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto log = AuditLog::open(quiet_options(dir.path()), key);
+  ASSERT_TRUE(log);
+  auto batch = sample_batch(1, 4);
+  batch[2].request = std::string(kMaxLineBytes, 'x');
+  const auto result = (*log)->append_batch(batch);
+  ASSERT_TRUE(result.error);
+  EXPECT_EQ(result.error->code, AuditErrc::kRecordTooLarge);
+  EXPECT_EQ(result.written, 2U);
+  EXPECT_EQ((*log)->last_seq(), 2U);
+  EXPECT_EQ(*(*log)->append(sample_record(3)), 3U);
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified(dir.path(), key).records, 3U);
+}
+
 TEST(AuditLog, ConcurrentAppendsKeepOneValidChain) {
   const TempDir dir;
   const auto key = new_key();

@@ -1,5 +1,7 @@
 #include "core/audit/audit_record.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -121,6 +123,34 @@ TEST(AuditRecord, WritesTheSameBytesAsTheJsonLibrary) {
       {"time", "2026-08-01T10:00:00.123Z"},
       {"type", "record"}};
   EXPECT_EQ(to_line(record), object.dump());
+}
+
+// The log writes a batch's lines into one buffer with append_line; what it
+// adds must be to_line's bytes whatever the buffer held, on the hand-written
+// path (largest numbers, no caller or container) and on nlohmann's (bad UTF-8).
+TEST(AuditRecord, AppendLineAddsExactlyTheLineAfterWhatTheBufferHolds) {
+  Record largest = full_record();
+  largest.seq = std::numeric_limits<std::uint64_t>::max();
+  largest.caller = Caller{std::numeric_limits<std::uint32_t>::max(), std::numeric_limits<std::uint32_t>::max(), "/x"};
+  Record bare = full_record();
+  bare.caller.reset();
+  bare.container.reset();
+  Record hostile = full_record();
+  hostile.reason = "bad \xc3(";
+  for (const Record& record : {full_record(), largest, bare, hostile}) {
+    std::string buffer = kFullLine + "\n";
+    append_line(buffer, record);
+    EXPECT_EQ(buffer, kFullLine + "\n" + to_line(record));
+  }
+  std::string line;
+  append_line(line, largest);
+  EXPECT_NE(line.find("\"pid\":4294967295,\"uid\":4294967295}"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"seq\":18446744073709551615,"), std::string::npos) << line;
+  EXPECT_EQ(line, to_line(std::get<Record>(parse_line(line).value())));
+  EXPECT_EQ(to_line(bare), full_line_with(
+                               "{\"caller\":{\"exe\":\"/usr/bin/docker\",\"pid\":4242,\"uid\":1000},\"component\":\"moatd\","
+                               "\"container\":\"web\",",
+                               "{\"component\":\"moatd\","));
 }
 
 TEST(AuditRecord, ReplacesInvalidUtf8SoHostileBytesAreStillRecorded) {
