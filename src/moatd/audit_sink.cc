@@ -125,13 +125,21 @@ void AuditSink::after_queued(std::function<void(bool go_ahead)> then, Write when
 void AuditSink::flush() {
   flush_posted_ = false;
   if (queued_.empty()) return;
-  // Taken out first: a waiter may queue the next request's record.
-  std::vector<Record> records = std::move(queued_);
-  std::vector<Waiter> waiters = std::move(waiters_);
-  queued_.clear();
-  waiters_.clear();
+  // Taken out first: a waiter may queue the next request's record. The
+  // vectors swap with spares, so the queues keep their capacity from batch
+  // to batch instead of growing again each time.
+  std::vector<Record> records;
+  std::vector<Waiter> waiters;
+  records.swap(spare_records_);
+  waiters.swap(spare_waiters_);
+  records.swap(queued_);
+  waiters.swap(waiters_);
   const std::size_t written = write(records);
   for (auto& waiter : waiters) waiter.then(waiter.records <= written || !refuse_on_failure_);
+  records.clear();
+  waiters.clear();
+  if (records.capacity() > spare_records_.capacity()) records.swap(spare_records_);
+  if (waiters.capacity() > spare_waiters_.capacity()) waiters.swap(spare_waiters_);
 }
 
 bool AuditSink::record(Record record) {

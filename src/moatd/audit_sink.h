@@ -99,6 +99,9 @@ class AuditSink {
   boost::asio::any_io_executor executor_;
   std::vector<core::audit::Record> queued_;
   std::vector<Waiter> waiters_;
+  // Emptied queues of the last batch, kept for their capacity.
+  std::vector<core::audit::Record> spare_records_;
+  std::vector<Waiter> spare_waiters_;
   bool flush_posted_ = false;
   bool paused_for_benchmark_ = false;
   bool refuse_on_failure_ = true;

@@ -369,7 +369,7 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
       append_line(bytes, record);
       line_size = bytes.size() - line_start;
     }
-    hash = sha256_hex(std::string_view(bytes).substr(line_start, line_size));
+    sha256_hex_to(hash, std::string_view(bytes).substr(line_start, line_size));
     ++seq;
     ++covered;
     bytes.push_back('\n');

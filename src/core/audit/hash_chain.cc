@@ -22,6 +22,12 @@ using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
+  std::string hex;
+  sha256_hex_to(hex, bytes);
+  return hex;
+}
+
+void sha256_hex_to(std::string& hex, std::string_view bytes) {
   // One context per thread, reset by each init: the audit log and the
   // verifiers hash from several threads.
   thread_local const DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -31,17 +37,17 @@ std::string sha256_hex(std::string_view bytes) {
   if (algorithm == nullptr || !context || EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
       EVP_DigestFinal_ex(context.get(), digest.data(), &length) != 1 || length != 32) {
-    return {};
+    hex.clear();
+    return;
   }
   // Stored by index into a string of the final size: push_back's capacity
   // check per digit cost more than the rest of the encoding (callgrind).
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * std::size_t{length}, '0');
+  hex.resize(2 * std::size_t{length});
   for (unsigned int i = 0; i < length; ++i) {
     hex[2 * i] = kHex[digest[i] >> 4U];
     hex[2 * i + 1] = kHex[digest[i] & 0x0FU];
   }
-  return hex;
 }
 
 bool is_sha256_hex(std::string_view text) {

@@ -15,6 +15,9 @@ inline constexpr std::string_view kGenesisPrev =
 // cannot allocate; an empty string never equals a stored prev, so a failure
 // shows up as a chain break instead of passing (fail closed).
 std::string sha256_hex(std::string_view bytes);
+// The same into `hex`, reusing its buffer (the log hashes every line it
+// writes); empty on failure, as above.
+void sha256_hex_to(std::string& hex, std::string_view bytes);
 
 // 64 lower-case hex digits.
 bool is_sha256_hex(std::string_view text);
