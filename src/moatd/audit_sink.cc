@@ -138,8 +138,14 @@ void AuditSink::flush() {
   for (auto& waiter : waiters) waiter.then(waiter.records <= written || !refuse_on_failure_);
   records.clear();
   waiters.clear();
-  if (records.capacity() > spare_records_.capacity()) records.swap(spare_records_);
-  if (waiters.capacity() > spare_waiters_.capacity()) waiters.swap(spare_waiters_);
+  // A burst's large queues are let go, not kept for ever.
+  constexpr std::size_t kSpareCapacity = 1024;
+  if (records.capacity() > spare_records_.capacity() && records.capacity() <= kSpareCapacity) {
+    records.swap(spare_records_);
+  }
+  if (waiters.capacity() > spare_waiters_.capacity() && waiters.capacity() <= kSpareCapacity) {
+    waiters.swap(spare_waiters_);
+  }
 }
 
 bool AuditSink::record(Record record) {
