@@ -238,8 +238,7 @@ using namespace std::string_view_literals;
 
 void append_number(std::string& out, std::uint64_t value) {
   std::array<char, 20> digits{};  // 2^64 - 1 has 20
-  const auto [end, error] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-  out.append(digits.data(), end);
+  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
 }
 
 // A name of ours (component, outcome): plain ASCII, nothing to escape.
