@@ -1,7 +1,5 @@
 #include "moatd/audit_summary.h"
 
-#include <array>
-#include <charconv>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -73,13 +71,6 @@ bool is_zero(const nlohmann::json& value) {
   }
 }
 
-template <class Integer>
-void append_integer(std::string& out, Integer number) {
-  std::array<char, 24> digits{};
-  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
-  out.append(digits.data(), end);
-}
-
 // Writes `value`, which is not zero, leaving out object members whose value
 // is zero; array elements all stay, so positions keep their meaning, and an
 // element that is zero itself is written whole. Written by hand because
@@ -125,9 +116,9 @@ void append_lean(std::string& out, const nlohmann::json& value, bool top_level) 
       out += "true";
       return;
     case Type::number_integer:
-      return append_integer(out, value.get<std::int64_t>());
+      return core::json::append_decimal(out, value.get<std::int64_t>());
     case Type::number_unsigned:
-      return append_integer(out, value.get<std::uint64_t>());
+      return core::json::append_decimal(out, value.get<std::uint64_t>());
     case Type::string:
       return core::json::append_json_string(out, value.get_ref<const std::string&>());
     case Type::array: {

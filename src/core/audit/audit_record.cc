@@ -1,7 +1,6 @@
 #include "core/audit/audit_record.h"
 
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -236,11 +235,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-void append_number(std::string& out, std::uint64_t value) {
-  std::array<char, 20> digits{};  // 2^64 - 1 has 20
-  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
-}
-
 // A name of ours (component, outcome): plain ASCII, nothing to escape.
 void append_name(std::string& out, std::string_view name) {
   out.push_back('"');
@@ -273,9 +267,9 @@ void append_direct_line(std::string& out, const Record& record) {
     out.append("{\"caller\":{\"exe\":"sv);
     json::append_json_string(out, record.caller->exe);
     out.append(",\"pid\":"sv);
-    append_number(out, record.caller->pid);
+    json::append_decimal(out, record.caller->pid);
     out.append(",\"uid\":"sv);
-    append_number(out, record.caller->uid);
+    json::append_decimal(out, record.caller->uid);
     out.append("},\"component\":"sv);
   } else {
     out.append("{\"component\":"sv);
@@ -296,7 +290,7 @@ void append_direct_line(std::string& out, const Record& record) {
   out.append(",\"rule\":"sv);
   json::append_json_string(out, record.rule);
   out.append(",\"seq\":"sv);
-  append_number(out, record.seq);
+  json::append_decimal(out, record.seq);
   out.append(",\"time\":\""sv);
   append_time(out, record.time);
   out.append("\",\"type\":\"record\"}"sv);

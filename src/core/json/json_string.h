@@ -3,6 +3,9 @@
 // request path too much (audit lines, audit summaries). Both produce exactly
 // the bytes nlohmann's dump() writes (ensure_ascii off).
 
+#include <array>
+#include <charconv>
+#include <concepts>
 #include <string>
 #include <string_view>
 
@@ -16,5 +19,13 @@ bool is_valid_utf8(std::string_view text);
 // the two-character escapes for '"', '\\', \b, \f, \n, \r, \t, \u00xx
 // (lower-case hex) for the other bytes below 0x20, everything else as is.
 void append_json_string(std::string& out, std::string_view utf8);
+
+// Appends an integer in decimal, as JSON numbers and API paths ("v1.41")
+// spell it, without a temporary string.
+template <std::integral Integer>
+void append_decimal(std::string& out, Integer number) {
+  std::array<char, 24> digits{};  // a 64-bit integer has at most 20, and a sign
+  out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr);
+}
 
 }  // namespace moat::core::json

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/audit/hash_chain.h"
 #include "core/audit/unique_fd.h"
 
 namespace moat::core::trust {
@@ -63,12 +64,7 @@ std::optional<std::string> sha256_of(int fd) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) return {};
-  return hex(digest.data(), size);
-}
+std::string sha256_hex(std::string_view bytes) { return audit::sha256_hex(bytes); }
 
 const std::vector<std::string>& binary_roles() {
   static const std::vector<std::string> roles = {kMoatctl, kMoatd, kMoatRunc};

@@ -46,7 +46,8 @@ const std::vector<std::string>& binary_roles();
 // "0755"
 std::string mode_text(mode_t mode);
 
-// SHA-256 in lowercase hex, for content known before it is on disk.
+// SHA-256 in lowercase hex, for content known before it is on disk: the
+// audit chain's digest (core/audit/hash_chain.h), one routine for both.
 std::string sha256_hex(std::string_view bytes);
 
 // Reads and hashes the file at `path` through one descriptor, so the hash and

@@ -4,8 +4,6 @@
 
 namespace moat::moatd::http {
 
-std::string ApiVersion::text() const { return std::to_string(major) + "." + std::to_string(minor); }
-
 std::string CanonicalRequest::path() const { return format_path(api_version, segments); }
 
 std::string CanonicalRequest::target() const {

@@ -19,7 +19,6 @@ struct ApiVersion {
   unsigned major = 0;
   unsigned minor = 0;
 
-  std::string text() const;  // "1.41"
   bool operator==(const ApiVersion&) const = default;
 };
 

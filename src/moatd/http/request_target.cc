@@ -1,8 +1,6 @@
 #include "moatd/http/request_target.h"
 
-#include <array>
-#include <charconv>
-
+#include "core/json/json_string.h"
 #include "moatd/http/http_chars.h"
 
 namespace moat::moatd::http {
@@ -209,23 +207,16 @@ void append_path(std::string& out, const std::optional<ApiVersion>& version,
                  const std::vector<std::string>& segments) {
   const std::size_t start = out.size();
   if (version) {
-    std::array<char, 24> digits{};
     out.append("/v");
-    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), version->major).ptr);
+    core::json::append_decimal(out, version->major);
     out.push_back('.');
-    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), version->minor).ptr);
+    core::json::append_decimal(out, version->minor);
   }
   for (const std::string& segment : segments) {
     out.push_back('/');
     out.append(segment);
   }
   if (out.size() == start) out.push_back('/');
-}
-
-std::string format_query(const std::vector<QueryParam>& query) {
-  std::string out;
-  append_query(out, query);
-  return out;
 }
 
 void append_query(std::string& out, const std::vector<QueryParam>& query) {

@@ -44,7 +44,6 @@ std::string format_path(const std::optional<ApiVersion>& version,
 void append_path(std::string& out, const std::optional<ApiVersion>& version,
                  const std::vector<std::string>& segments);
 // key=value pairs joined by '&', every byte but A-Z a-z 0-9 - . _ ~ escaped.
-std::string format_query(const std::vector<QueryParam>& query);
 void append_query(std::string& out, const std::vector<QueryParam>& query);
 
 }  // namespace moat::moatd::http

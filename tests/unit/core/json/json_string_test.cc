@@ -1,5 +1,7 @@
 #include "core/json/json_string.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,19 @@ TEST(JsonString, Utf8CheckRefusesWhatTheJsonLibraryWouldReplace) {
       EXPECT_THROW((void)nlohmann::json(text).dump(), nlohmann::json::type_error);
     }
   }
+}
+
+// Audit lines, summaries and API paths all write their integers with
+// append_decimal; the extremes must fit and read as nlohmann writes them.
+TEST(JsonString, DecimalIntegersAreWhatTheJsonLibraryWrites) {
+  std::string out = "x";
+  append_decimal(out, std::numeric_limits<std::int64_t>::min());
+  out.push_back(' ');
+  append_decimal(out, std::numeric_limits<std::uint64_t>::max());
+  out.push_back(' ');
+  append_decimal(out, 0U);
+  EXPECT_EQ(out, "x" + nlohmann::json(std::numeric_limits<std::int64_t>::min()).dump() + " " +
+                     nlohmann::json(std::numeric_limits<std::uint64_t>::max()).dump() + " 0");
 }
 
 }  // namespace
