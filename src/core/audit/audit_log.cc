@@ -278,10 +278,14 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
   if (records.empty()) return result;
   // Records are staged into `bytes` with the chain values they will have;
   // the log's own values move only once a write has put them in the file.
-  std::string bytes;
+  // Both buffers are the log's, kept from batch to batch for their capacity
+  // (the mutex is held); a burst's large buffer is let go at the end.
+  std::string& bytes = batch_bytes_;
+  bytes.clear();
   std::size_t staged = 0;
   std::uint64_t seq = last_seq_;
-  std::string hash = last_hash_;
+  std::string& hash = batch_hash_;
+  hash = last_hash_;
   std::uint64_t covered = records_since_checkpoint_;
   const auto fail = [&](const AuditError& error) {
     const std::uint64_t first = last_seq_ + 1;
@@ -387,6 +391,7 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
     checkpoint = std::move(*made);
   }
   write_staged(checkpoint, checkpoint_line, time);
+  if (bytes.capacity() > kKeptBatchCapacity) std::string().swap(bytes);
   return result;
 }
 

@@ -160,6 +160,10 @@ class AuditLog {
   std::optional<AppendFile> file_;  // empty between a failed rotation and the next attempt
   std::uint64_t last_seq_ = 0;
   std::string last_hash_;
+  // append_batch_locked's staging buffers (see there).
+  static constexpr std::size_t kKeptBatchCapacity = 256 * 1024;
+  std::string batch_bytes_;
+  std::string batch_hash_;
   std::uint64_t records_since_checkpoint_ = 0;
   Timestamp last_checkpoint_time_{};
   std::uint64_t next_rotation_index_ = 1;

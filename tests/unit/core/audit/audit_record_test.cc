@@ -1,6 +1,7 @@
 #include "core/audit/audit_record.h"
 
 #include <limits>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -151,6 +152,22 @@ TEST(AuditRecord, AppendLineAddsExactlyTheLineAfterWhatTheBufferHolds) {
                                "{\"caller\":{\"exe\":\"/usr/bin/docker\",\"pid\":4242,\"uid\":1000},\"component\":\"moatd\","
                                "\"container\":\"web\",",
                                "{\"component\":\"moatd\","));
+}
+
+// The caller's text is kept for the last caller written: each line must
+// still name its own caller when callers alternate or differ in one field.
+TEST(AuditRecord, EachLineNamesItsOwnCallerWhateverCameBefore) {
+  const std::vector<Caller> callers = {{1000, 4242, "/usr/bin/docker"}, {1000, 4243, "/usr/bin/docker"},
+                                       {1001, 4243, "/usr/bin/docker"}, {1001, 4243, "/usr/bin/dockerd"},
+                                       {1000, 4242, "/usr/bin/docker"}, {0, 1, "/a \"quoted\" path"}};
+  for (const auto& caller : callers) {
+    Record record = full_record();
+    record.caller = caller;
+    const nlohmann::json expected = {{"exe", caller.exe}, {"pid", caller.pid}, {"uid", caller.uid}};
+    const std::string line = to_line(record);
+    EXPECT_EQ(nlohmann::json::parse(line).at("caller"), expected) << line;
+    EXPECT_EQ(line, full_line_with("{\"exe\":\"/usr/bin/docker\",\"pid\":4242,\"uid\":1000}", expected.dump()));
+  }
 }
 
 TEST(AuditRecord, ReplacesInvalidUtf8SoHostileBytesAreStillRecorded) {

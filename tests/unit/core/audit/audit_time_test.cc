@@ -1,5 +1,9 @@
 #include "core/audit/audit_time.h"
 
+#include <array>
+#include <ctime>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace moat::core::audit {
@@ -12,6 +16,28 @@ TEST(AuditTime, FormatsUtcWithMilliseconds) {
                          seconds{7} + milliseconds{42};
   EXPECT_EQ(format_time(time), "2026-08-01T09:05:07.042Z");
   EXPECT_EQ(format_time(Timestamp{}), "1970-01-01T00:00:00.000Z");
+}
+
+// append_time keeps the text of the last second it wrote: a time in the
+// same second, the next, an earlier one or another day must each read as
+// the calendar (gmtime) says, whatever was written before it.
+TEST(AuditTime, EachTimeReadsAsTheCalendarSaysWhateverWasWrittenBefore) {
+  const Timestamp base = Timestamp{sys_days{2026y / December / 31}} + hours{23} + minutes{59} + seconds{59};
+  const auto calendar = [](Timestamp time) {
+    const std::time_t whole = system_clock::to_time_t(floor<seconds>(time));
+    std::tm parts{};
+    gmtime_r(&whole, &parts);
+    std::array<char, 32> text{};
+    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &parts);
+    const auto millis = (time - floor<seconds>(time)).count();
+    return std::string(text.data()) + "." + std::to_string(1000 + millis).substr(1) + "Z";
+  };
+  for (const Timestamp time : {base, base + milliseconds{1}, base + milliseconds{999}, base + seconds{1},
+                               base - seconds{1}, base, base + days{59}, base + milliseconds{1001}}) {
+    std::string out = "x";
+    append_time(out, time);
+    EXPECT_EQ(out, "x" + calendar(time));
+  }
 }
 
 TEST(AuditTime, TruncatesToMilliseconds) {
