@@ -11,7 +11,8 @@
 # moatd's CPU per request in each mode and the median of each pair's added
 # percentage, and ops/s with its paired ratio; then the goal's figure from
 # one run per scenario that switches audit on and off every 0.25 s (see
-# below); then the records/s AuditLog::append writes per fsync policy
+# below) and, from the same runs, what audit adds to moatd's and dockerd's
+# CPU together; then the records/s AuditLog::append writes per fsync policy
 # (audit_append_bench).
 #   bench/audit_throughput.sh [BUILD_DIR] [SECONDS] [ROUNDS]
 # Needs root, busybox-static and BUILD_DIR/bin/{moatctl,moatd-audit-switch,moat-api-load,audit_append_bench}:
@@ -130,6 +131,13 @@ set_audit() {
 
 start_moatd
 for mode in "${modes[@]}"; do set_audit "$mode"; done
+# The engine behind moatd: the switched runs also read its CPU, for the
+# whole cost of serving a request (moatd's share is the goal's figure).
+engine_pid=$(grep -o '"dockerd": *[0-9]*' "$stack/state/stack.json" | grep -o '[0-9]*$' || true)
+if [ -z "$engine_pid" ] || ! kill -0 "$engine_pid" 2>/dev/null; then
+  echo "audit_throughput: no running dockerd in $stack/state/stack.json" >&2
+  exit 1
+fi
 
 # Reads a number from moat-api-load's one-line JSON (numbers come before
 # the free-text error samples).
@@ -231,13 +239,29 @@ switched_seconds=$(awk -v s="$seconds" -v r="$rounds" 'BEGIN { print s * r }')
 switched_added=()
 switched_lines=()
 calibration_added=()
+whole_lines=()
+calibration_whole_added=()
+# whole_added JSON: the added % of moatd's and the engine's CPU together.
+whole_added() {
+  local on off engine_on engine_off
+  on=$(field sigusr1_cpu_us_per_request "$1" || true)
+  off=$(field sigusr2_cpu_us_per_request "$1" || true)
+  engine_on=$(field sigusr1_engine_cpu_us_per_request "$1" || true)
+  engine_off=$(field sigusr2_engine_cpu_us_per_request "$1" || true)
+  if [ -z "$on" ] || [ -z "$off" ] || [ -z "$engine_on" ] || [ -z "$engine_off" ]; then
+    echo "-"
+    return
+  fi
+  added_percent "$(awk -v a="$on" -v b="$engine_on" 'BEGIN { print a + b }')" \
+    "$(awk -v a="$off" -v b="$engine_off" 'BEGIN { print a + b }')"
+}
 # switched_run SCENARIO OUT [--same-mode]
 switched_run() {
   set_audit on
   current_mode=on
   if ! "$load" --socket "$socket" --connections 8 --duration "$switched_seconds" --warmup "$warmup" \
-    --scenario "$1" --image bench/busybox --server-pid "$moatd_pid" --switch-every "$switch_every" \
-    ${3:+"$3"} --json >"$2.json" 2>"$2.err"; then
+    --scenario "$1" --image bench/busybox --server-pid "$moatd_pid" --engine-pid "$engine_pid" \
+    --switch-every "$switch_every" ${3:+"$3"} --json >"$2.json" 2>"$2.err"; then
     echo "audit_throughput: the switched run ${3:+($3) }of $1 failed: $(cat "$2.err")" >&2
     failed=1
   fi
@@ -251,9 +275,12 @@ for scenario in "${scenarios[@]}"; do
   switched_added+=("$(added_percent "$on" "$off")")
   switched_lines+=("$(printf '%8.1f %8.1f  %s slices; middle half of the pairs: %s %%' "${on:-0}" "${off:-0}" \
     "$(field slices "$out.json" || echo '?')" "$(echo "$pairs" | quartiles)")")
+  whole_lines+=("$(printf '%8.1f %8.1f' "$(field sigusr1_engine_cpu_us_per_request "$out.json" || echo 0)" \
+    "$(field sigusr2_engine_cpu_us_per_request "$out.json" || echo 0)")  added $(whole_added "$out.json") %")
   switched_run "$scenario" "$work/$scenario-calibration" --same-mode
   calibration_added+=("$(added_percent "$(field sigusr1_cpu_us_per_request "$work/$scenario-calibration.json" || true)" \
     "$(field sigusr2_cpu_us_per_request "$work/$scenario-calibration.json" || true)")")
+  calibration_whole_added+=("$(whole_added "$work/$scenario-calibration.json")")
 done
 
 echo
@@ -267,6 +294,14 @@ for i in "${!scenarios[@]}"; do
     "${switched_added[$i]:-0}" "$(under_goal "${switched_added[$i]:-}")" "${on_off[$scenario-8]:-0}"
   printf '  %-16s calibration, audit on in both kinds of slice: %6.2f %% (the method'"'"'s own bias and noise)\n' "" \
     "${calibration_added[$i]:-0}"
+done
+echo
+echo "The whole cost of serving a request, from the same switched runs: dockerd's CPU per request with audit"
+echo "on and paused, and the added % of moatd's and dockerd's CPU together (not the goal's figure; the client's"
+echo "own CPU is left out). refused-create never reaches dockerd."
+printf '  %-16s %8s %8s\n' scenario "dockerd on" "off"
+for i in "${!scenarios[@]}"; do
+  printf '  %-16s %s (calibration %s %%)\n' "${scenarios[$i]}" "${whole_lines[$i]}" "${calibration_whole_added[$i]}"
 done
 
 # The stack is no longer needed: tear it down so the writer benchmark has

@@ -228,8 +228,9 @@ class ModeSwitcher {
     close_slice();
     if (signal == 0) return;
     ::kill(options_.server_pid, options_.same_mode ? SIGUSR1 : signal);
-    current_ = SwitchedSlice{signal, 0, 0};
+    current_ = SwitchedSlice{signal, 0, 0, 0};
     cpu_at_start_ = process_cpu_ns(options_.server_pid);
+    engine_cpu_at_start_ = engine_cpu_ns();
     requests_at_start_ = state_.requests_completed;
     const auto next = std::min(timer_.expiry() + options_.switch_every, state_.measure_end);
     timer_.expires_at(next);
@@ -243,12 +244,26 @@ class ModeSwitcher {
   void close_slice() {
     if (current_.signal == 0) return;
     const auto cpu = process_cpu_ns(options_.server_pid);
-    if (cpu && cpu_at_start_) {
+    const auto engine_cpu = engine_cpu_ns();
+    if (cpu && cpu_at_start_ && engine_cpu && engine_cpu_at_start_) {
       current_.server_cpu_seconds = (*cpu - *cpu_at_start_) / 1e9;
+      current_.engine_cpu_seconds = (*engine_cpu - *engine_cpu_at_start_) / 1e9;
       current_.requests = state_.requests_completed - requests_at_start_;
       state_.result.slices.push_back(current_);
     }
     current_ = SwitchedSlice{};
+  }
+
+  // The engine processes' CPU together; none when one cannot be read (a
+  // slice without it would understate the cost).
+  std::optional<double> engine_cpu_ns() const {
+    double total = 0;
+    for (const pid_t pid : options_.engine_pids) {
+      const auto cpu = process_cpu_ns(pid);
+      if (!cpu) return std::nullopt;
+      total += *cpu;
+    }
+    return total;
   }
 
   asio::steady_timer timer_;
@@ -256,6 +271,7 @@ class ModeSwitcher {
   RunState& state_;
   SwitchedSlice current_;
   std::optional<double> cpu_at_start_;
+  std::optional<double> engine_cpu_at_start_;
   std::uint64_t requests_at_start_ = 0;
 };
 

@@ -24,6 +24,10 @@ struct LoadOptions {
   // When set, the CPU time this process (the server under load) spends in
   // the measured window is reported: the cost of a request, not only the rate.
   pid_t server_pid = 0;
+  // Other processes a request passes through (the engine behind a guard).
+  // A switched run reports their CPU per slice beside the server's, so the
+  // whole cost of serving a request is shown as well as the server's share.
+  std::vector<pid_t> engine_pids;
   // When set (with server_pid), the server is switched between two modes
   // every this long through the measured window: SIGUSR1 at its start, then
   // SIGUSR2, SIGUSR1, ... (moatd-audit-switch: audit on, paused). Both modes
@@ -40,6 +44,7 @@ struct LoadOptions {
 struct SwitchedSlice {
   int signal = 0;  // SIGUSR1 or SIGUSR2
   double server_cpu_seconds = 0;
+  double engine_cpu_seconds = 0;  // all of LoadOptions::engine_pids together
   std::uint64_t requests = 0;
 };
 

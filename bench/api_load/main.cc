@@ -45,6 +45,9 @@ std::chrono::milliseconds to_ms(double seconds) {
 struct SwitchedFigures {
   double usr1_us_per_request = 0;
   double usr2_us_per_request = 0;
+  // The engine's (--engine-pid) CPU per request in each mode.
+  double usr1_engine_us_per_request = 0;
+  double usr2_engine_us_per_request = 0;
   std::uint64_t usr1_requests = 0;
   std::uint64_t usr2_requests = 0;
   std::vector<double> pair_added_percent;
@@ -54,8 +57,11 @@ SwitchedFigures switched_figures(const LoadResult& result) {
   SwitchedFigures out;
   double usr1_cpu = 0;
   double usr2_cpu = 0;
+  double usr1_engine_cpu = 0;
+  double usr2_engine_cpu = 0;
   for (const auto& slice : result.slices) {
     (slice.signal == SIGUSR1 ? usr1_cpu : usr2_cpu) += slice.server_cpu_seconds;
+    (slice.signal == SIGUSR1 ? usr1_engine_cpu : usr2_engine_cpu) += slice.engine_cpu_seconds;
     (slice.signal == SIGUSR1 ? out.usr1_requests : out.usr2_requests) += slice.requests;
   }
   const auto per_request = [](double cpu, std::uint64_t requests) {
@@ -63,6 +69,8 @@ SwitchedFigures switched_figures(const LoadResult& result) {
   };
   out.usr1_us_per_request = per_request(usr1_cpu, out.usr1_requests);
   out.usr2_us_per_request = per_request(usr2_cpu, out.usr2_requests);
+  out.usr1_engine_us_per_request = per_request(usr1_engine_cpu, out.usr1_requests);
+  out.usr2_engine_us_per_request = per_request(usr2_engine_cpu, out.usr2_requests);
   for (std::size_t i = 0; i + 1 < result.slices.size(); i += 2) {
     const auto& a = result.slices[i];
     const auto& b = result.slices[i + 1];
@@ -130,6 +138,10 @@ void print_json(const LoadOptions& options, const LoadResult& result,
       with_slices["sigusr1_cpu_us_per_request"] = switched.usr1_us_per_request;
       with_slices["sigusr2_cpu_us_per_request"] = switched.usr2_us_per_request;
       with_slices["pair_added_percent"] = switched.pair_added_percent;
+      if (!options.engine_pids.empty()) {
+        with_slices["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;
+        with_slices["sigusr2_engine_cpu_us_per_request"] = switched.usr2_engine_us_per_request;
+      }
     }
     with_slices[key] = value;
   }
@@ -163,6 +175,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--server-pid", options.server_pid,
                  "Report the CPU time of this process (the server under load) per measured request");
+  app.add_option("--engine-pid", options.engine_pids,
+                 "With --switch-every: also report the CPU of these processes (the engine behind the server) "
+                 "per request in each mode; repeatable");
   double switch_every = 0;
   app.add_option("--switch-every", switch_every,
                  "With --server-pid: switch the server between two modes (SIGUSR1, SIGUSR2) every this many "
