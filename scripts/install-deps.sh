@@ -11,6 +11,8 @@ packages=(
   # the engine Moat hardens, and what its tests run
   docker.io containerd runc busybox-static docker-registry haproxy docker-compose
   iproute2 iptables sudo util-linux procps psmisc openssl rsyslog rsyslog-openssl curl bc strace
+  # bench/audit_instructions.sh
+  valgrind
 )
 
 missing=()
