@@ -249,10 +249,11 @@ bool all_valid_utf8(const Record& record) {
          (!record.container || is_valid_utf8(*record.container));
 }
 
-// {"caller":{...}}'s text up to its closing brace. Kept for the last caller
-// written on this thread: a client's requests come from one process, and
-// escaping its path and writing its numbers again cost each record about
-// 400 instructions (callgrind, /_ping through moatd).
+// A line's start up to the end of its caller:
+// {"caller":{"exe":..,"pid":..,"uid":..}. Kept for the last caller written
+// on this thread: a client's requests come from one process, and escaping
+// its path and writing its numbers again cost each record about 400
+// instructions (callgrind, /_ping through moatd).
 void append_caller(std::string& out, const Caller& caller) {
   thread_local std::optional<Caller> last;
   thread_local std::string text;
