@@ -41,46 +41,17 @@ for cmd in docker curl valgrind callgrind_control; do
 done
 
 . bench/lib/bench_stack.sh
+. bench/lib/audit_switch.sh
 work=
 stack=
-moatd_pid=
 cleanup() {
-  if [ -n "$moatd_pid" ]; then
-    kill "$moatd_pid" 2>/dev/null || true
-    wait "$moatd_pid" 2>/dev/null || true
-  fi
+  stop_switched_moatd
   bench_stack_down
 }
 trap cleanup EXIT
 bench_stack_up
 socket=$stack/docker.sock
-
-# The moatd that `moatctl up` started holds the audit log's lock: it goes.
-up_moatd=$(grep -o '"moatd": *[0-9]*' "$stack/state/stack.json" | grep -o '[0-9]*$' || true)
-if [ -n "$up_moatd" ]; then
-  kill "$up_moatd" 2>/dev/null || true
-  for _ in $(seq 200); do
-    kill -0 "$up_moatd" 2>/dev/null || break
-    sleep 0.05
-  done
-fi
-env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
-  "$moatd" --root "$stack" --admin-settings "$work/admin.json" >"$work/moatd.log" 2>&1 &
-moatd_pid=$!
-for _ in $(seq 600); do
-  [ "$(curl -s --max-time 1 --unix-socket "$socket" http://docker/v1.41/_ping 2>/dev/null)" = OK ] && break
-  kill -0 "$moatd_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$(curl -s --max-time 1 --unix-socket "$socket" http://docker/v1.41/_ping 2>/dev/null)" != OK ]; then
-  echo "audit_instructions: moatd-audit-switch under valgrind did not come up; its log:" >&2
-  cat "$work/moatd.log" >&2
-  exit 1
-fi
-
-field() { grep -o "\"$1\":[0-9.eE+-]*" "$2" | head -n1 | cut -d: -f2; }
-audit_lines() { cat "$stack"/audit/moatd/audit.log* 2>/dev/null | wc -l; }
+start_switched_moatd valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out"
 
 # Each function's own instructions (not its callees'), "COUNT<TAB>NAME" per
 # line, read from the dump itself: callgrind_annotate charges the frames
@@ -107,30 +78,20 @@ self_instructions() {
     END { for (f in self) if (self[f] > 0) print self[f] "\t" f }' "$1"
 }
 
-# One dump per mode: counters zeroed after a second of warm-up, dumped after
-# the measured load, so each dump holds that mode's requests only.
+# One dump per mode: counters zeroed after the switch (set_audit proves it
+# took) and a second of warm-up, dumped after the measured load, so each
+# dump holds that mode's requests only.
 declare -A requests
 dump=0
 for mode in on off; do
-  if [ "$mode" = on ]; then kill -USR1 "$moatd_pid"; else kill -USR2 "$moatd_pid"; fi
+  set_audit "$mode"
   "$load" --socket "$socket" --connections "$connections" --duration 1 --warmup 0 \
     --scenario "$scenario" --image bench/busybox >/dev/null 2>&1 || true
   callgrind_control -z "$moatd_pid" >/dev/null 2>&1
-  lines_before=$(audit_lines)
   if ! "$load" --socket "$socket" --connections "$connections" --duration "$seconds" --warmup 0 \
     --scenario "$scenario" --image bench/busybox --json >"$work/$mode.json" 2>"$work/$mode.err"; then
     echo "audit_instructions: the load with audit $mode failed:" >&2
     cat "$work/$mode.err" >&2
-    exit 1
-  fi
-  lines_after=$(audit_lines)
-  # The switch must have taken: audit on writes lines, paused writes none.
-  if [ "$mode" = on ] && [ "$lines_after" -le "$lines_before" ]; then
-    echo "audit_instructions: moatd with audit on wrote no audit line" >&2
-    exit 1
-  fi
-  if [ "$mode" = off ] && [ "$lines_after" != "$lines_before" ]; then
-    echo "audit_instructions: moatd with audit paused still wrote audit lines" >&2
     exit 1
   fi
   callgrind_control -d "$mode" "$moatd_pid" >/dev/null 2>&1
@@ -156,7 +117,6 @@ awk -v on_requests="${requests[on]}" -v off_requests="${requests[off]}" \
     for (name in names) {
       added = on[name] - off[name]
       if (name ~ /sha256_block_data_order/) { sha += added; continue }
-      if (added > 0) rest += added
       rows[name] = added
     }
     printf "of which SHA-256 blocks %.0f (natively the CPU'"'"'s SHA instructions do them in about a tenth)\n", sha

@@ -52,96 +52,33 @@ for cmd in docker curl; do
 done
 
 . bench/lib/bench_stack.sh
+. bench/lib/audit_switch.sh
 work=
 stack=
-moatd_pid=
-stop_moatd() {
-  if [ -n "$moatd_pid" ]; then
-    kill "$moatd_pid" 2>/dev/null || true
-    wait "$moatd_pid" 2>/dev/null || true
-    moatd_pid=
-  fi
-}
 cleanup() {
-  stop_moatd
+  stop_switched_moatd
   bench_stack_down
 }
 trap cleanup EXIT
 bench_stack_up
 socket=$stack/docker.sock
-audit_log_dir=$stack/audit/moatd
 export DOCKER_HOST=unix://$stack/engine.sock
 
-# From here on moatd runs as this script's child, started the same way in
-# both modes, so the only difference between them is the flag. The one
-# `moatctl up` started goes first (it holds the audit log's lock).
-up_moatd=$(grep -o '"moatd": *[0-9]*' "$stack/state/stack.json" | grep -o '[0-9]*$' || true)
-if [ -n "$up_moatd" ]; then
-  kill "$up_moatd" 2>/dev/null || true
-  for _ in $(seq 200); do
-    kill -0 "$up_moatd" 2>/dev/null || break
-    sleep 0.05
-  done
-fi
-
-start_moatd() {
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$moatd" --root "$stack" \
-    --admin-settings "$work/admin.json" >>"$work/moatd.log" 2>&1 &
-  moatd_pid=$!
-  for _ in $(seq 200); do
-    if [ "$(curl -s --max-time 1 --unix-socket "$socket" http://docker/v1.41/_ping 2>/dev/null)" = OK ]; then
-      return 0
-    fi
-    kill -0 "$moatd_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "audit_throughput: moatd-audit-switch did not come up; its log:" >&2
-  cat "$work/moatd.log" >&2
-  exit 1
-}
-
-# Lines in moatd's audit log files, all rotations included.
-audit_lines() { cat "$audit_log_dir"/audit.log* 2>/dev/null | wc -l; }
 # write(2)-family calls moatd made so far: its sockets send with sendmsg(2)
 # and splice(2), so these are the audit log's writes (and its stderr).
 moatd_writes() { awk '$1 == "syscw:" { print $2 }' "/proc/$moatd_pid/io"; }
 
-# set_audit on|off: flips the switch, then proves it took: moatd refuses the
-# request the refused-create scenario sends, and records it only when on.
-set_audit() {
-  if [ "$1" = on ]; then kill -USR1 "$moatd_pid"; else kill -USR2 "$moatd_pid"; fi
-  local before after
-  before=$(audit_lines)
-  if ! "$load" --socket "$socket" --connections 1 --duration 0.2 --warmup 0 \
-    --scenario refused-create --image bench/busybox >"$work/sanity.out" 2>&1; then
-    echo "audit_throughput: moatd (audit $1) did not answer the refused create with 403:" >&2
-    cat "$work/sanity.out" >&2
-    exit 1
-  fi
-  after=$(audit_lines)
-  if [ "$1" = on ] && [ "$after" -le "$before" ]; then
-    echo "audit_throughput: moatd with audit on wrote no audit line ($audit_log_dir)" >&2
-    exit 1
-  fi
-  if [ "$1" = off ] && [ "$after" != "$before" ]; then
-    echo "audit_throughput: moatd with audit paused still wrote audit lines" >&2
-    exit 1
-  fi
-}
-
-start_moatd
+# From here on moatd runs as this script's child, started the same way in
+# both modes, so the only difference between them is the flag.
+start_switched_moatd
 for mode in "${modes[@]}"; do set_audit "$mode"; done
 # The engine behind moatd: the switched runs also read its CPU, for the
 # whole cost of serving a request (moatd's share is the goal's figure).
-engine_pid=$(grep -o '"dockerd": *[0-9]*' "$stack/state/stack.json" | grep -o '[0-9]*$' || true)
+engine_pid=$(stack_pid dockerd)
 if [ -z "$engine_pid" ] || ! kill -0 "$engine_pid" 2>/dev/null; then
   echo "audit_throughput: no running dockerd in $stack/state/stack.json" >&2
   exit 1
 fi
-
-# Reads a number from moat-api-load's one-line JSON (numbers come before
-# the free-text error samples).
-field() { grep -o "\"$1\":[0-9.eE+-]*" "$2" | head -n1 | cut -d: -f2; }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # The middle half of the values (nearest rank), to show how far pairs disagree.
@@ -306,7 +243,7 @@ done
 
 # The stack is no longer needed: tear it down so the writer benchmark has
 # the machine to itself.
-stop_moatd
+stop_switched_moatd
 $moatctl down --root "$stack" >/dev/null 2>&1 || true
 
 echo
