@@ -1,5 +1,8 @@
 #include "core/net/unix_http_client.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
@@ -47,6 +50,19 @@ PendingHttpRequest PendingHttpRequest::send(const std::string& socket_path, cons
   req.prepare_payload();
 
   Exchange& e = *x;
+  // Asio opens sockets without SOCK_CLOEXEC, and moat-runc runs runc while
+  // a delete's record is pending: runc must not inherit the connection to
+  // moatd's control socket.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    e.failure = beast::error_code(errno, boost::system::system_category());
+    return PendingHttpRequest(std::move(x));
+  }
+  e.stream.socket().assign(asio::local::stream_protocol(), fd, e.failure);
+  if (e.failure) {
+    ::close(fd);
+    return PendingHttpRequest(std::move(x));
+  }
   e.stream.expires_after(timeout);
   e.stream.async_connect(asio::local::stream_protocol::endpoint(socket_path), [&e](beast::error_code ec) {
     if (ec) {

@@ -55,6 +55,14 @@ Result<pid_t> spawn_detached(const SpawnOptions& options) {
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
     ::umask(022);
+    // Whatever else the caller had open (a CI job's pipe, an admin's
+    // socket) would stay open for the daemon's whole life. Marked, not
+    // closed, so the status pipe still reports a failed exec.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      const int err = -errno;  // negative: not execve's
+      [[maybe_unused]] const auto n = ::write(status_pipe[1], &err, sizeof err);
+      ::_exit(127);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     const int err = errno;
     [[maybe_unused]] const auto n = ::write(status_pipe[1], &err, sizeof err);
@@ -66,6 +74,10 @@ Result<pid_t> spawn_detached(const SpawnOptions& options) {
   const auto n = ::read(status_pipe[0], &child_errno, sizeof child_errno);
   ::close(status_pipe[0]);
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    if (child_errno < 0) {
+      return fail("cannot start " + options.argv[0] + " without the descriptors it must not inherit: " +
+                  std::strerror(-child_errno));
+    }
     return fail("cannot execute " + options.argv[0] + ": " + std::strerror(child_errno));
   }
   return pid;

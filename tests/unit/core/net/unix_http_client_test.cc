@@ -5,8 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <set>
 #include <future>
 #include <string>
 #include <thread>
@@ -116,6 +120,37 @@ TEST(PendingHttpRequest, AnAnswerWaitingLongerThanTheTimeoutIsStillRead) {
   auto response = pending.response();
   ASSERT_TRUE(response) << response.error().message;
   EXPECT_EQ(response->body, "late");
+}
+
+std::set<int> open_descriptors() {
+  std::set<int> fds;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    fds.insert(std::stoi(entry.path().filename().string()));
+  }
+  return fds;
+}
+
+// moat-runc runs runc while a delete's record is pending: nothing the
+// request opened, its connection to moatd least of all, may pass to runc.
+TEST(PendingHttpRequest, NothingItOpensSurvivesAnExec) {
+  testing_support::TempDir dir("moat-http");
+  HeldServer server(dir.str() + "/s.sock");
+  auto got = server.request();
+  const auto before = open_descriptors();
+  auto pending = PendingHttpRequest::send(dir.str() + "/s.sock", "POST", "/audit/runtime-records", "{}");
+  ASSERT_EQ(got.wait_for(5s), std::future_status::ready);
+  int sockets = 0;
+  for (const int fd : open_descriptors()) {
+    if (before.contains(fd)) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0) continue;  // the directory listing's own, closed since
+    const auto target = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).string();
+    if (target.starts_with("socket:")) ++sockets;
+    EXPECT_TRUE(flags & FD_CLOEXEC) << "descriptor " << fd << " (" << target << ") is inherited across exec";
+  }
+  EXPECT_GE(sockets, 1) << "the request's connection was not found";
+  server.answer("done");
+  EXPECT_TRUE(pending.response());
 }
 
 TEST(PendingHttpRequest, AServerThatNeverAnswersFailsAtTheDeadline) {
