@@ -46,6 +46,17 @@ TEST(DeveloperBoundaries, CannotChangeALockedSetting) {
   EXPECT_NE(options.err.find("is locked by your administrator"), std::string::npos) << options.err;
 }
 
+// A value the shell passes as raw bytes gets a sentence, not an abort.
+TEST(DeveloperBoundaries, AValueThatIsNotUtf8IsRefusedWithAReason) {
+  auto& s = shared_stack();
+  const auto r = s.as_developer(bin_dir() + "/moatctl settings set blockDockerLoad \"$(printf '\\377')\" --root " + s.root());
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_EQ(r.err, "moatctl settings set: the value is not UTF-8 text\n");
+  const auto key = s.as_developer(bin_dir() + "/moatctl settings set \"block$(printf '\\377')Load\" true --root " + s.root());
+  EXPECT_EQ(key.exit_code, 1) << key.all();
+  EXPECT_EQ(key.err, "moatctl settings set: the setting's name is not UTF-8 text\n");
+}
+
 TEST(DeveloperBoundaries, ChangesAnUnlockedSettingThroughMoatd) {
   auto& s = shared_stack();
   const auto r = s.as_developer(bin_dir() + "/moatctl settings set blockDockerLoad true --root " + s.root());

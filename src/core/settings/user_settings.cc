@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/json/json_string.h"
 #include "core/json/strict_json.h"
 #include "core/settings/effective_settings.h"
 #include "core/settings/file_trust.h"
@@ -91,6 +92,10 @@ Result<json> check_developer_change(const EffectiveSettings& current, const std:
   }
   if (spec->applicability == Applicability::kNotApplicable) {
     return fail("setting \"" + key + "\" does not apply to a Linux engine (" + spec->note + ")");
+  }
+  // Settings are stored as JSON, which holds Unicode text only.
+  if (!core::json::is_valid_utf8(text)) {
+    return fail("invalid value for \"" + key + "\": not UTF-8 text");
   }
   json value = text;
   if (const auto parsed = core::json::parse_strict(text); parsed) {

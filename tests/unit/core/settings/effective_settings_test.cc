@@ -88,6 +88,19 @@ TEST(DeveloperChange, ChecksValueKind) {
             "invalid value for \"blockDockerLoad\": expected true or false, found a string");
 }
 
+// moatd stores the value as JSON, which cannot hold bytes that are not
+// UTF-8: such a value is refused, not accepted and then lost.
+TEST(DeveloperChange, RefusesTextThatIsNotUtf8) {
+  const auto admin = admin_from(R"({"configurationFileVersion": 2, "proxy": {"locked": false}})");
+  const EffectiveSettings s(admin, UserSettings{});
+  EXPECT_EQ(check_developer_change(s, "proxy.http", "http://proxy\xff.example:3128").error().message,
+            "invalid value for \"proxy.http\": not UTF-8 text");
+  EXPECT_EQ(check_developer_change(s, "proxy.exclude", "\xc3(").error().message,
+            "invalid value for \"proxy.exclude\": not UTF-8 text");
+  EXPECT_EQ(*check_developer_change(s, "proxy.http", "http://pr\xc3\xb6xy.example:3128"),
+            "http://pr\xc3\xb6xy.example:3128");
+}
+
 TEST(DeveloperChange, TakesTextAsStringForTextSettings) {
   const auto admin = admin_from(R"({"configurationFileVersion": 2, "proxy": {"locked": false}})");
   const EffectiveSettings s(admin, UserSettings{});
