@@ -70,6 +70,19 @@ TEST(DeveloperBoundaries, ChangesAnUnlockedSettingThroughMoatd) {
   EXPECT_EQ(s.as_developer(bin_dir() + "/moatctl settings set blockDockerLoad false --root " + s.root()).exit_code, 0);
 }
 
+// The control socket is the docker group's too: a query whose decoded
+// bytes are not UTF-8 is answered 400, and moatd goes on serving everyone.
+TEST(DeveloperBoundaries, AMalformedAuditQueryIsRefusedAndMoatdStaysUp) {
+  auto& s = shared_stack();
+  const std::string control = "curl -s --unix-socket " + s.root() + "/control.sock ";
+  const auto limit = s.as_developer(control + "'http://x/audit/records?limit=%FF'");
+  EXPECT_EQ(limit.out, "{\"message\":\"limit must be a positive number, got \\\"\xef\xbf\xbd\\\"\"}\n") << limit.all();
+  const auto key = s.as_developer(control + "'http://x/audit/records?%FF=1'");
+  EXPECT_EQ(key.out, "{\"message\":\"unknown parameter \\\"\xef\xbf\xbd\\\"\"}\n") << key.all();
+  const auto ping = s.developer_docker("version --format '{{.Server.Version}}'");
+  EXPECT_EQ(ping.exit_code, 0) << ping.all() << s.logs();
+}
+
 TEST(DeveloperBoundaries, CannotReloadSettings) {
   auto& s = shared_stack();
   const auto r = s.as_developer("printf 'POST /reload HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 0\\r\\n\\r\\n' | "
