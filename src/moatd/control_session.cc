@@ -68,9 +68,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
     response_.version(11);
     response_.set(http::field::content_type, "application/json");
     response_.keep_alive(false);
-    // Messages quote what the caller sent, and a percent-decoded query may
-    // hold bytes that are not UTF-8: a plain dump() would throw and end
-    // moatd for everyone.
+    // Messages quote what the caller sent (the target, a percent-decoded
+    // query value), which may hold bytes that are not UTF-8: a plain dump()
+    // would throw and end moatd for everyone.
     response_.body() = result.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     response_.prepare_payload();
     http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code, std::size_t) {
