@@ -4,14 +4,13 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
 #include <fcntl.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <future>
+#include <set>
 #include <string>
 #include <thread>
 
