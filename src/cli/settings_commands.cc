@@ -1,17 +1,16 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/stack_probe.h"
-#include "core/json/json_string.h"
 #include "core/json/strict_json.h"
 #include "core/net/unix_http_client.h"
 #include "core/settings/admin_settings.h"
 #include "core/settings/file_trust.h"
+#include "core/settings/user_settings.h"
 
 namespace moat::cli {
 
@@ -41,12 +40,10 @@ int run_settings_validate(const std::string& file) {
 
 int run_settings_set(const StackOptions& options, const std::string& key, const std::string& value) {
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
-  // The request is JSON, which holds Unicode text only.
-  for (const auto& [what, text] : {std::pair{"the setting's name", &key}, std::pair{"the value", &value}}) {
-    if (!core::json::is_valid_utf8(*text)) {
-      std::cerr << "moatctl settings set: " << what << " is not UTF-8 text\n";
-      return 1;
-    }
+  // Refused here too: the request itself is JSON, which cannot carry it.
+  if (const auto text = core::settings::check_developer_text(key, value); !text) {
+    std::cerr << "moatctl settings set: " << text.error().message << "\n";
+    return 1;
   }
   const nlohmann::json body = {{"key", key}, {"value", value}};
   const auto r = core::net::unix_http_request(layout.control_socket(), "POST", "/settings", body.dump());

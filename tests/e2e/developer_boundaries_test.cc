@@ -51,10 +51,11 @@ TEST(DeveloperBoundaries, AValueThatIsNotUtf8IsRefusedWithAReason) {
   auto& s = shared_stack();
   const auto r = s.as_developer(bin_dir() + "/moatctl settings set blockDockerLoad \"$(printf '\\377')\" --root " + s.root());
   EXPECT_EQ(r.exit_code, 1) << r.all();
-  EXPECT_EQ(r.err, "moatctl settings set: the value is not UTF-8 text\n");
+  EXPECT_EQ(r.err, "moatctl settings set: invalid value for \"blockDockerLoad\": not UTF-8 text\n");
   const auto key = s.as_developer(bin_dir() + "/moatctl settings set \"block$(printf '\\377')Load\" true --root " + s.root());
   EXPECT_EQ(key.exit_code, 1) << key.all();
-  EXPECT_EQ(key.err, "moatctl settings set: the setting's name is not UTF-8 text\n");
+  EXPECT_EQ(key.err, "moatctl settings set: unknown setting: its name is not UTF-8 text; `moatctl settings show` "
+                     "lists them\n");
 }
 
 TEST(DeveloperBoundaries, ChangesAnUnlockedSettingThroughMoatd) {

@@ -76,6 +76,14 @@ Result<void> save_user_settings(const std::string& path, const UserSettings& set
   return {};
 }
 
+Result<void> check_developer_text(const std::string& key, const std::string& text) {
+  if (!core::json::is_valid_utf8(key)) {
+    return fail("unknown setting: its name is not UTF-8 text; `moatctl settings show` lists them");
+  }
+  if (!core::json::is_valid_utf8(text)) return fail("invalid value for \"" + key + "\": not UTF-8 text");
+  return {};
+}
+
 Result<json> check_developer_change(const EffectiveSettings& current, const std::string& key,
                                     const std::string& text) {
   const SettingSpec* spec = find_setting(key);
@@ -93,10 +101,7 @@ Result<json> check_developer_change(const EffectiveSettings& current, const std:
   if (spec->applicability == Applicability::kNotApplicable) {
     return fail("setting \"" + key + "\" does not apply to a Linux engine (" + spec->note + ")");
   }
-  // Settings are stored as JSON, which holds Unicode text only.
-  if (!core::json::is_valid_utf8(text)) {
-    return fail("invalid value for \"" + key + "\": not UTF-8 text");
-  }
+  if (auto utf8 = check_developer_text(key, text); !utf8) return unexpected(utf8.error());
   json value = text;
   if (const auto parsed = core::json::parse_strict(text); parsed) {
     if (!(is_text_kind(spec->kind) && !parsed->value.is_string())) value = parsed->value;

@@ -22,6 +22,11 @@ class EffectiveSettings;
 Result<UserSettings> load_user_settings(const std::string& path);
 Result<void> save_user_settings(const std::string& path, const UserSettings& settings);
 
+// Settings travel and are stored as JSON, which holds Unicode text only: a
+// name or value that is not UTF-8 is refused here, before anything is sent
+// (moatctl) and again where the change is decided (check_developer_change).
+Result<void> check_developer_text(const std::string& key, const std::string& text);
+
 // Checks a developer's `settings set KEY VALUE` against the settings in force.
 // `text` is taken as JSON when it parses as JSON, else as a string. Returns
 // the value to store, or why it is refused.

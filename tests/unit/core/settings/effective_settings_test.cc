@@ -99,6 +99,9 @@ TEST(DeveloperChange, RefusesTextThatIsNotUtf8) {
             "invalid value for \"proxy.exclude\": not UTF-8 text");
   EXPECT_EQ(*check_developer_change(s, "proxy.http", "http://pr\xc3\xb6xy.example:3128"),
             "http://pr\xc3\xb6xy.example:3128");
+  // moatctl asks the same before it sends anything.
+  EXPECT_EQ(check_developer_text("proxy\xff", "x").error().message,
+            "unknown setting: its name is not UTF-8 text; `moatctl settings show` lists them");
 }
 
 TEST(DeveloperChange, TakesTextAsStringForTextSettings) {
