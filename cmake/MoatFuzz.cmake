@@ -2,9 +2,12 @@
 # otherwise a replay binary that runs the checked-in corpus under ctest.
 function(moat_add_fuzzer name source)
   add_executable(${name} ${source})
-  # No fuzzer needs the runtime library; not linking it spares the libFuzzer
-  # build (clang, ASan) from compiling it.
   target_link_libraries(${name} PRIVATE moat::core moatd_lib moatctl_lib moat::warnings)
+  # Only the runtime's fuzzers link its library, so the others stay as they
+  # were; the libFuzzer build compiles it once for them.
+  if(name MATCHES "^runtime_")
+    target_link_libraries(${name} PRIVATE moat_runtime_lib)
+  endif()
   set(corpus ${CMAKE_SOURCE_DIR}/fuzz/corpus/${name})
   if(MOAT_FUZZ_ENGINE STREQUAL "libfuzzer")
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)

@@ -176,7 +176,8 @@ bool is_go_duration(std::string_view v) {
 // Result of reading a flag set the way Go's flag.FlagSet.Parse does.
 struct FlagSetParse {
   std::vector<FlagValue> flags;
-  std::vector<std::string> rest;  // from the first non-flag argument on
+  std::vector<std::size_t> words;  // how many arguments each flag took (1 or 2)
+  std::vector<std::string> rest;   // from the first non-flag argument on
 };
 
 Result<FlagSetParse, CliError> parse_flag_set(std::span<const FlagSpec> specs,
@@ -184,6 +185,7 @@ Result<FlagSetParse, CliError> parse_flag_set(std::span<const FlagSpec> specs,
   FlagSetParse out;
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
+    const std::size_t first_word = i;
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
       break;  // positional (including "-")
@@ -242,6 +244,7 @@ Result<FlagSetParse, CliError> parse_flag_set(std::span<const FlagSpec> specs,
       }
     }
     out.flags.push_back(FlagValue{std::string(spec->name), std::move(value)});
+    out.words.push_back(i + 1 - first_word);
   }
   out.rest.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
   return out;
@@ -344,20 +347,19 @@ Result<Invocation, CliError> parse(std::span<const std::string> args) {
   if (!global) {
     return unexpected(std::move(global).error());
   }
-  const std::size_t global_count = args.size() - global->rest.size();
-  // runc_args: the global part without moat's options, then the rest as is.
-  for (std::size_t i = 0; i < global_count; ++i) {
-    std::string_view a(args[i]);
-    const std::string_view bare = a.substr(a.starts_with("--") ? 2 : 1);
-    if (bare == "moat-state" || bare == "moat-audit") {
-      ++i;  // its value is the next word
-      continue;
+  // runc_args: the global part without the words of moat's options, then
+  // the rest as is. The words are known from the parse, not guessed from
+  // their text: "--root --moat-state" gives runc the root "--moat-state".
+  std::size_t word = 0;
+  for (std::size_t f = 0; f < global->flags.size(); ++f) {
+    const std::string& name = global->flags[f].name;
+    const bool moat_own = name == "moat-state" || name == "moat-audit";
+    for (std::size_t end = word + global->words[f]; word < end; ++word) {
+      if (!moat_own) inv.runc_args.push_back(args[word]);
     }
-    if (bare.starts_with("moat-state=") || bare.starts_with("moat-audit=")) {
-      continue;
-    }
-    inv.runc_args.push_back(args[i]);
   }
+  const std::size_t global_count = args.size() - global->rest.size();
+  for (; word < global_count; ++word) inv.runc_args.push_back(args[word]);  // "--"
   for (const FlagValue& f : global->flags) {
     if (f.name == "moat-state") {
       inv.moat.state_dir = f.value;

@@ -73,6 +73,26 @@ TEST(OciCliGrammar, AcceptsGoFlagSpellings) {
   EXPECT_EQ(inv.runc_args, (Args{"-root", "/r", "--log=/l", "-debug", "delete", "-f", "id"}));
 }
 
+// runc gets the words moat-runc parsed, whatever they look like: a global
+// option's value is passed on even when it is empty or spelled like one of
+// moat-runc's own options (both were read from their text before; the empty
+// one ended moat-runc with an exception).
+TEST(OciCliGrammar, PassesOnGlobalValuesByPositionNotBySpelling) {
+  const Invocation empty_root = parse_ok({"--moat-state", "/m", "--root", "", "state", "id"});
+  EXPECT_EQ(empty_root.global.root, "");
+  EXPECT_EQ(empty_root.runc_args, (Args{"--root", "", "state", "id"}));
+
+  const Invocation odd_root = parse_ok({"--root", "--moat-state", "create", "id"});
+  EXPECT_EQ(odd_root.global.root, "--moat-state");
+  EXPECT_EQ(odd_root.moat.state_dir, "");
+  EXPECT_EQ(odd_root.command, Command::kCreate);
+  EXPECT_EQ(odd_root.runc_args, (Args{"--root", "--moat-state", "create", "id"}));
+
+  const Invocation own_value = parse_ok({"-moat-audit", "--root", "-moat-state=/m", "--", "delete", "id"});
+  EXPECT_EQ(own_value.moat.audit_socket, "--root");
+  EXPECT_EQ(own_value.runc_args, (Args{"--", "delete", "id"}));
+}
+
 TEST(OciCliGrammar, BooleanTakesValueOnlyAfterEquals) {
   EXPECT_TRUE(parse_ok({"delete", "--force=true", "x"}).flag_bool("force"));
   EXPECT_FALSE(parse_ok({"delete", "--force=0", "x"}).flag_bool("force"));
