@@ -247,6 +247,12 @@ Result<void> stop_stack(const core::stack::Layout& layout) {
   for (const pid_t pid : stack_processes(layout)) core::sys::terminate(pid, 5s);
   const auto unmounted_exec = core::sys::unmount_all_under(layout.engine_exec_root());
   const auto unmounted_data = core::sys::unmount_all_under(layout.engine_data_root());
+  // moat-runc's ID-mapped roots and bind clones: its `delete` unmounts them,
+  // but an engine that died with containers running never calls it (the
+  // next `up` would, when the engine cleans up). Their ranges stay taken
+  // until then: a container process that outlived its shim may still use
+  // one, and the allocator takes back only ranges whose container is gone.
+  const auto unmounted_runtime = core::sys::unmount_all_under(layout.runtime_state_dir());
   for (const auto& path : {layout.engine_socket(), layout.user_socket(), layout.control_socket(),
                            layout.stack_record()}) {
     ::unlink(path.c_str());
@@ -256,7 +262,8 @@ Result<void> stop_stack(const core::stack::Layout& layout) {
                 ") is still running");
   }
   if (!unmounted_exec) return unmounted_exec;
-  return unmounted_data;
+  if (!unmounted_data) return unmounted_data;
+  return unmounted_runtime;
 }
 
 }  // namespace moat::cli

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,9 +17,9 @@ namespace moat::testing {
 namespace {
 
 // Live processes that name the stack's root (dockerd, containerd, shims,
-// moatd), and mounts under it.
-std::string leftovers(const TestStack& s) {
-  std::string found;
+// moatd), one "PID COMMAND LINE" a line.
+std::vector<std::string> stack_processes(const TestStack& s) {
+  std::vector<std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string pid = entry.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
@@ -29,9 +31,16 @@ std::string leftovers(const TestStack& s) {
     const bool zombie = state.find(") Z ") != std::string::npos;
     if (!zombie && cmdline.find(s.root()) != std::string::npos) {
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      found += pid + " " + cmdline + "\n";
+      found.push_back(pid + " " + cmdline);
     }
   }
+  return found;
+}
+
+// Those processes and the mounts under the stack's root.
+std::string leftovers(const TestStack& s) {
+  std::string found;
+  for (const auto& process : stack_processes(s)) found += process + "\n";
   return found + run("grep -F " + quote(s.root()) + " /proc/self/mountinfo || true").out;
 }
 
@@ -55,6 +64,35 @@ TEST(StackLifecycle, UpDownUpLeavesNothingBehind) {
   r = s.down();
   ASSERT_EQ(r.exit_code, 0) << r.all();
   EXPECT_EQ(leftovers(s), "");
+}
+
+// The engine, its shims, moatd and the container all killed at once, as a
+// host out of memory might: nothing runs moat-runc's `delete`, yet `down`
+// leaves no mount behind, the container's ID-mapped root and bind clones
+// included.
+TEST(StackLifecycle, DownAfterEverythingWasKilledLeavesNoMount) {
+  TestStack s("killed", test_admin_settings());
+  ASSERT_EQ(s.up().exit_code, 0);
+  ASSERT_EQ(run("tar -C /bin -c busybox | DOCKER_HOST=unix://" + s.engine_socket() +
+                " docker import -c 'CMD [\"/busybox\",\"sleep\",\"600\"]' - killed/busybox").exit_code, 0);
+  const auto shared = run("mktemp -d /tmp/moat-e2e-killed-bind-XXXXXX");
+  ASSERT_EQ(shared.exit_code, 0);
+  const std::string shared_dir = shared.out.substr(0, shared.out.find('\n'));
+  const auto started = s.engine_docker("run -d --network none -v " + shared_dir + ":/shared killed/busybox");
+  ASSERT_EQ(started.exit_code, 0) << started.all();
+  const std::string container_pid = s.engine_docker("inspect -f '{{.State.Pid}}' " + started.out.substr(0, 12)).out;
+  const std::string runtime_mounts = "grep -F " + quote(s.root() + "/runtime/containers/") + " /proc/self/mountinfo | wc -l";
+  // The root and the clones of the engine's hosts, hostname and resolv.conf.
+  ASSERT_GE(std::stoi(run(runtime_mounts).out), 4) << run("cat /proc/self/mountinfo").out;
+
+  std::string pids = container_pid.substr(0, container_pid.find('\n'));
+  for (const auto& process : stack_processes(s)) pids += " " + process.substr(0, process.find(' '));
+  ASSERT_EQ(run("kill -9 " + pids).exit_code, 0) << pids;
+  run("sleep 1");
+  const auto down = s.down();
+  EXPECT_EQ(down.exit_code, 0) << down.all();
+  EXPECT_EQ(leftovers(s), "");
+  run("rm -rf " + quote(shared_dir));
 }
 
 TEST(StackLifecycle, UpOnARunningStackIsANoOp) {
