@@ -94,12 +94,22 @@ Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
       !doc->value.contains("engineDataRoot") || !doc->value["engineDataRoot"].is_string()) {
     return fail(file + " is malformed; refusing to start containers without the protected path list");
   }
+  // moatctl up always lists the engine's socket and Moat's own files; a
+  // list without them, or with a path that names no fixed place, would
+  // protect less than it says.
+  const auto absolute = [](const std::string& path) { return path.starts_with('/'); };
   ProtectedPaths out;
   for (const auto& p : doc->value["paths"]) {
-    if (!p.is_string()) return fail(file + " is malformed: paths must be strings");
+    if (!p.is_string() || !absolute(p.get<std::string>())) {
+      return fail(file + " is malformed: paths must be absolute paths; refusing to start containers");
+    }
     out.paths.push_back(p.get<std::string>());
   }
+  if (out.paths.empty()) return fail(file + " lists no protected path; refusing to start containers");
   out.engine_data_root = doc->value["engineDataRoot"].get<std::string>();
+  if (!absolute(out.engine_data_root)) {
+    return fail(file + " is malformed: engineDataRoot must be an absolute path; refusing to start containers");
+  }
   return out;
 }
 

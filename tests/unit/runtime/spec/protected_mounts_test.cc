@@ -136,5 +136,25 @@ TEST_F(ProtectedMounts, AMissingListFailsClosed) {
                                    "containers without the protected path list");
 }
 
+// A list that would protect nothing, or nothing fixed, is refused like a
+// missing one: moat-runc then starts no container.
+TEST_F(ProtectedMounts, AListThatProtectsLessThanItSaysFailsClosed) {
+  const std::string file = dir_ + "/protected-paths.json";
+  const auto loaded = [&](const std::string& text) {
+    std::ofstream(file, std::ios::trunc) << text;
+    const auto r = load_protected_paths(dir_);
+    return r ? std::string("loaded") : r.error().message;
+  };
+  EXPECT_EQ(loaded(R"({"paths": [], "engineDataRoot": "/var/lib/moat/engine-data"})"),
+            file + " lists no protected path; refusing to start containers");
+  EXPECT_EQ(loaded(R"({"paths": ["/run/moat", "run/moat"], "engineDataRoot": "/var/lib/moat/engine-data"})"),
+            file + " is malformed: paths must be absolute paths; refusing to start containers");
+  EXPECT_EQ(loaded(R"({"paths": ["/run/moat", ""], "engineDataRoot": "/var/lib/moat/engine-data"})"),
+            file + " is malformed: paths must be absolute paths; refusing to start containers");
+  EXPECT_EQ(loaded(R"({"paths": ["/run/moat"], "engineDataRoot": ""})"),
+            file + " is malformed: engineDataRoot must be an absolute path; refusing to start containers");
+  EXPECT_EQ(loaded(R"({"paths": ["/run/moat"], "engineDataRoot": "/var/lib/moat/engine-data"})"), "loaded");
+}
+
 }  // namespace
 }  // namespace moat::runtime::spec
