@@ -21,6 +21,13 @@ using Socket = asio::local::stream_protocol::socket;
 constexpr int kMaxAuditReaders = 2;
 std::atomic<int> audit_readers{0};
 
+// A request the parser refused, as opposed to a caller that went away or
+// timed out: it gets a 400 that says why, as on the developers' socket.
+bool is_malformed(const beast::error_code& ec) {
+  return ec.category() == beast::error_code(http::error::bad_field).category() && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
  public:
   ControlSession(Socket socket, ControlApi& api) : stream_(std::move(socket)), api_(api) {}
@@ -30,7 +37,10 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
     stream_.expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, request_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (!ec) self->respond();
+                       if (!ec) return self->respond();
+                       if (is_malformed(ec)) {
+                         self->write({400, {{"message", "malformed control request: " + ec.message()}}});
+                       }
                      });
   }
 

@@ -84,6 +84,18 @@ TEST(DeveloperBoundaries, AMalformedAuditQueryIsRefusedAndMoatdStaysUp) {
   EXPECT_EQ(ping.exit_code, 0) << ping.all() << s.logs();
 }
 
+// A request the control socket's parser refuses is answered with the reason
+// (it used to be met with a closed connection), and moatd serves on.
+TEST(DeveloperBoundaries, AMalformedControlRequestIsAnsweredWithTheReason) {
+  auto& s = shared_stack();
+  const auto r = s.as_developer("curl -s -i --unix-socket " + s.root() +
+                                "/control.sock -H \"$(printf 'X-B\\377d: 1')\" http://x/status");
+  EXPECT_NE(r.out.find("HTTP/1.1 400 Bad Request"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("{\"message\":\"malformed control request: bad field\"}"), std::string::npos) << r.all();
+  const auto status = s.as_developer("curl -s --unix-socket " + s.root() + "/control.sock http://x/status");
+  EXPECT_NE(status.out.find("\"settings\""), std::string::npos) << status.all() << s.logs();
+}
+
 TEST(DeveloperBoundaries, CannotReloadSettings) {
   auto& s = shared_stack();
   const auto r = s.as_developer("printf 'POST /reload HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 0\\r\\n\\r\\n' | "
