@@ -26,8 +26,9 @@ bool same_globals(const cli::GlobalOptions& a, const cli::GlobalOptions& b) {
 }
 
 bool same_flags(const std::vector<cli::FlagValue>& a, const std::vector<cli::FlagValue>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const cli::FlagValue& x, const cli::FlagValue& y) { return x.name == y.name && x.value == y.value; });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const cli::FlagValue& x, const cli::FlagValue& y) {
+    return x.name == y.name && x.value == y.value;
+  });
 }
 
 }  // namespace

@@ -81,7 +81,8 @@ TEST(StackLifecycle, DownAfterEverythingWasKilledLeavesNoMount) {
   const auto started = s.engine_docker("run -d --network none -v " + shared_dir + ":/shared killed/busybox");
   ASSERT_EQ(started.exit_code, 0) << started.all();
   const std::string container_pid = s.engine_docker("inspect -f '{{.State.Pid}}' " + started.out.substr(0, 12)).out;
-  const std::string runtime_mounts = "grep -F " + quote(s.root() + "/runtime/containers/") + " /proc/self/mountinfo | wc -l";
+  const std::string runtime_mounts =
+      "grep -F " + quote(s.root() + "/runtime/containers/") + " /proc/self/mountinfo | wc -l";
   // The root and the clones of the engine's hosts, hostname and resolv.conf.
   ASSERT_GE(std::stoi(run(runtime_mounts).out), 4) << run("cat /proc/self/mountinfo").out;
 
