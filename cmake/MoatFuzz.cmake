@@ -3,6 +3,8 @@
 function(moat_add_fuzzer name source)
   add_executable(${name} ${source})
   target_link_libraries(${name} PRIVATE moat::core moatd_lib moatctl_lib moat::warnings)
+  # tests/support/temp_dir.h: the one temporary directory helper.
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   # Only the runtime's fuzzers link its library, so the others stay as they
   # were; the libFuzzer build compiles it once for them.
   if(name MATCHES "^runtime_")

@@ -5,11 +5,9 @@
 // serialises as moatd writes it, and every refusal says why; a developer
 // gets only records of their own uid, whatever the query asks.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -21,6 +19,7 @@
 #include "moatd/audit_records_api.h"
 #include "moatd/audit_sink.h"
 #include "moatd/peer_credentials.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -28,23 +27,12 @@ using namespace moat;
 
 constexpr std::uint32_t kDeveloperUid = 1000;
 
-std::string& stack_dir() {
-  static std::string dir;
-  return dir;
-}
-
 // A stack directory whose log holds records of root and of the developer,
 // made once per process and removed when it exits.
 const core::stack::Layout& stack_with_records() {
   static const core::stack::Layout layout = [] {
-    std::string& dir = stack_dir();
-    dir = (std::filesystem::temp_directory_path() / "moat-audit-read-fuzz-XXXXXX").string();
-    if (::mkdtemp(dir.data()) == nullptr) __builtin_trap();
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(stack_dir(), ignored);
-    });
-    auto made = core::stack::make_layout(dir, dir + "/admin.json");
+    static const testing_support::TempDir dir("moat-audit-read-fuzz");
+    auto made = core::stack::make_layout(dir.str(), dir.str() + "/admin.json");
     std::filesystem::create_directories(made.audit_dir());
     ::chmod(made.audit_dir().c_str(), 0700);
     if (!core::audit::create_key_pair(made.audit_key())) __builtin_trap();

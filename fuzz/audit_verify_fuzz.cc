@@ -12,13 +12,11 @@
 //
 // Input: 4 bytes an edit: kind, file, position (little endian, 16 bits).
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -33,6 +31,7 @@
 #include "core/audit/log_files.h"
 #include "core/audit/signing_key.h"
 #include "core/audit/verify.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -83,15 +82,8 @@ std::size_t signed_prefix(const std::string& content) {
 const WrittenLog& written_log() {
   static const WrittenLog log = [] {
     WrittenLog made;
-    std::string scratch = (fs::temp_directory_path() / "moat-audit-verify-fuzz-XXXXXX").string();
-    if (::mkdtemp(scratch.data()) == nullptr) __builtin_trap();
-    made.scratch = scratch;
-    static fs::path to_remove;
-    to_remove = made.scratch;
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(to_remove, ignored);
-    });
+    static const moat::testing_support::TempDir scratch("moat-audit-verify-fuzz");
+    made.scratch = scratch.path();
     auto key = SigningKey::generate();
     if (!key) __builtin_trap();
     made.key = key->verify_key();

@@ -13,11 +13,9 @@
 //
 // Input: byte 0 picks the file; the rest is its content (for the range
 // table: the container's by-id entry, a NUL, and the entry of slot 0).
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -32,6 +30,7 @@
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/runc_state.h"
 #include "runtime/spec/protected_mounts.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -39,18 +38,8 @@ namespace fs = std::filesystem;
 using namespace moat;
 
 const fs::path& scratch() {
-  static const fs::path dir = [] {
-    std::string made = (fs::temp_directory_path() / "moat-state-files-fuzz-XXXXXX").string();
-    if (::mkdtemp(made.data()) == nullptr) __builtin_trap();
-    static std::string to_remove;
-    to_remove = made;
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(to_remove, ignored);
-    });
-    return fs::path(made);
-  }();
-  return dir;
+  static const testing_support::TempDir dir("moat-state-files-fuzz");
+  return dir.path();
 }
 
 void write(const fs::path& path, std::string_view content) {
