@@ -20,6 +20,12 @@ bool is_valid_utf8(std::string_view text);
 // (lower-case hex) for the other bytes below 0x20, everything else as is.
 void append_json_string(std::string& out, std::string_view utf8);
 
+// The common case of both above in one scan: when every byte of `text` is
+// printable ASCII other than '"' and '\\' (nothing to check, nothing to
+// escape), appends it quoted and returns true; otherwise appends nothing and
+// returns false.
+bool append_plain_json_string(std::string& out, std::string_view text);
+
 // Appends an integer in decimal, as JSON numbers and API paths ("v1.41")
 // spell it, without a temporary string.
 template <std::integral Integer>

@@ -138,7 +138,13 @@ TEST(AuditRecord, AppendLineAddsExactlyTheLineAfterWhatTheBufferHolds) {
   bare.container.reset();
   Record hostile = full_record();
   hostile.reason = "bad \xc3(";
-  for (const Record& record : {full_record(), largest, bare, hostile}) {
+  // Found only after most of the line is written, or in the caller kept for
+  // the next line: the partial line must go, and the next caller be its own.
+  Record hostile_rule = full_record();
+  hostile_rule.rule = "rule \xff";
+  Record hostile_caller = full_record();
+  hostile_caller.caller->exe = "/usr/bin/\xfe";
+  for (const Record& record : {full_record(), largest, bare, hostile, hostile_rule, hostile_caller, full_record()}) {
     std::string buffer = kFullLine + "\n";
     append_line(buffer, record);
     EXPECT_EQ(buffer, kFullLine + "\n" + to_line(record));

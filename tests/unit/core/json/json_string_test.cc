@@ -31,6 +31,23 @@ TEST(JsonString, WritesWhatTheJsonLibraryWritesWhereverEscapesFall) {
   EXPECT_EQ(empty, "\"\"");
 }
 
+// The one-scan path takes exactly the strings that need neither a check nor
+// an escape, writes them as the library does, and leaves the rest alone.
+TEST(JsonString, PlainPathTakesOnlyWhatNeedsNoEscapeWhereverTheByteFalls) {
+  for (int byte = 0; byte < 0x100; ++byte) {
+    const bool plain = byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\';
+    for (std::size_t at = 0; at <= 17; ++at) {
+      const std::string text = std::string(at, 'x') + static_cast<char>(byte) + std::string(19 - at, 'y');
+      std::string out = "prefix:";
+      ASSERT_EQ(append_plain_json_string(out, text), plain) << byte << " at " << at;
+      ASSERT_EQ(out, plain ? "prefix:" + nlohmann::json(text).dump() : "prefix:") << byte << " at " << at;
+    }
+  }
+  std::string empty;
+  EXPECT_TRUE(append_plain_json_string(empty, ""));
+  EXPECT_EQ(empty, "\"\"");
+}
+
 TEST(JsonString, Utf8CheckAcceptsWellFormedTextAtAnyOffset) {
   for (const char* good : {"", "plain ascii text, longer than a word", "\u00e9", "\u20ac", "\U0001F600",
                            "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"}) {
