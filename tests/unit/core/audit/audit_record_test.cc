@@ -148,6 +148,7 @@ TEST(AuditRecord, AppendLineAddsExactlyTheLineAfterWhatTheBufferHolds) {
     std::string buffer = kFullLine + "\n";
     append_line(buffer, record);
     EXPECT_EQ(buffer, kFullLine + "\n" + to_line(record));
+    EXPECT_TRUE(nlohmann::json::accept(to_line(record))) << to_line(record);
   }
   std::string line;
   append_line(line, largest);
