@@ -24,9 +24,15 @@ int run_manifest_write(const StackOptions& options, const std::string& bin_dir_o
   auto layout = core::stack::make_layout(options.root, options.admin_settings);
   // Without --admin-settings, the file the running stack was started with.
   if (options.admin_settings.empty()) {
-    if (const auto record = read_stack_record(layout); record && !record->admin_settings.empty()) {
-      layout.admin_settings = record->admin_settings;
+    const auto record = read_stack_record(layout);
+    if (!record) {
+      // Guessing the default file could sign a manifest for settings the
+      // stack does not run with.
+      std::cerr << "moatctl manifest write: " << record.error().message
+                << "; name the stack's settings file with --admin-settings\n";
+      return 1;
     }
+    if (*record && !(*record)->admin_settings.empty()) layout.admin_settings = (*record)->admin_settings;
   }
   std::error_code ec;
   const std::string bin_dir =

@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -60,6 +63,23 @@ std::string log_tail(const std::string& path, std::size_t lines) {
 std::string executable_name(pid_t pid) {
   std::error_code ec;
   return fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).filename().string();
+}
+
+std::uint64_t start_time_or_zero(pid_t pid) {
+  const auto started = core::sys::process_start_time(pid);
+  return started ? *started : 0;
+}
+
+// `pid` if it is still the recorded process, else 0 (see recorded_engine).
+pid_t still_recorded(pid_t pid, std::uint64_t started, std::string_view program) {
+  if (!core::sys::process_alive(pid)) return 0;
+  std::string name = executable_name(pid);
+  // An upgrade replaces the file under a running process.
+  constexpr std::string_view kReplaced = " (deleted)";
+  if (name.ends_with(kReplaced)) name.resize(name.size() - kReplaced.size());
+  if (name != program) return 0;
+  if (started != 0 && start_time_or_zero(pid) != started) return 0;
+  return pid;
 }
 
 // Waits until `ready` holds, failing early if the process dies.
@@ -194,6 +214,7 @@ Result<void> start_engine(const core::stack::Layout& layout,
       core::sys::SpawnOptions{{dockerd_path(), "--config-file", layout.daemon_json()}, config.environment, log});
   if (!pid) return unexpected(pid.error().with_context("starting dockerd"));
   record.dockerd = *pid;
+  record.dockerd_started = start_time_or_zero(*pid);
   if (auto r = wait_ready(*pid, kEngineStartTimeout, "dockerd", log, [&] { return engine_answers(layout); });
       !r) {
     core::sys::terminate(*pid, 10s);
@@ -216,6 +237,7 @@ Result<void> start_guard(const core::stack::Layout& layout, const std::string& r
   const auto pid = core::sys::spawn_detached({argv, {{"PATH", kSystemPath}}, log});
   if (!pid) return unexpected(pid.error().with_context("starting moatd"));
   record.moatd = *pid;
+  record.moatd_started = start_time_or_zero(*pid);
   return wait_ready(*pid, kGuardStartTimeout, "moatd", log,
                     [&] { return moatd_status(layout).has_value(); });
 }
@@ -238,11 +260,23 @@ std::vector<pid_t> stack_processes(const core::stack::Layout& layout) {
   return {found.begin(), found.end()};
 }
 
+pid_t recorded_engine(const StackRecord& record) {
+  return still_recorded(record.dockerd, record.dockerd_started, "dockerd");
+}
+
+pid_t recorded_guard(const StackRecord& record) {
+  return still_recorded(record.moatd, record.moatd_started, "moatd");
+}
+
 Result<void> stop_stack(const core::stack::Layout& layout) {
-  if (const auto record = read_stack_record(layout)) {
+  const auto record = read_stack_record(layout);
+  if (!record) {
+    std::cerr << "moatctl down: ignoring the stack's record (" << record.error().message
+              << "); stopping the processes whose command lines name the stack\n";
+  } else if (*record) {
     // The guard first, so no new request reaches an engine that is stopping.
-    core::sys::terminate(record->moatd, 10s);
-    core::sys::terminate(record->dockerd, 60s);
+    core::sys::terminate(recorded_guard(**record), 10s);
+    core::sys::terminate(recorded_engine(**record), 60s);
   }
   for (const pid_t pid : stack_processes(layout)) core::sys::terminate(pid, 5s);
   const auto unmounted_exec = core::sys::unmount_all_under(layout.engine_exec_root());

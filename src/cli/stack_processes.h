@@ -35,6 +35,13 @@ Result<void> start_engine(const core::stack::Layout& layout,
 Result<void> start_guard(const core::stack::Layout& layout, const std::string& root_option,
                          StackRecord& record);
 
+// The recorded dockerd or moatd if that very process still runs, else 0: a
+// pid alone may name another process by now (after a reboot, or in a stale
+// record), so the program must be the recorded one and, when the record has
+// it, so must the start time. Only such a pid is signalled or called running.
+pid_t recorded_engine(const StackRecord& record);
+pid_t recorded_guard(const StackRecord& record);
+
 // Stops the stack's processes (recorded or found) and removes its mounts.
 // Returns what could not be cleared.
 Result<void> stop_stack(const core::stack::Layout& layout);

@@ -1,5 +1,6 @@
 #include <grp.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -8,9 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/stack_probe.h"
+#include "cli/stack_processes.h"
 #include "cli/stack_record.h"
 #include "core/settings/settings_state.h"
-#include "core/sys/process.h"
 
 namespace moat::cli {
 namespace {
@@ -122,11 +123,19 @@ void print_human(const json& s) {
 
 int run_status(const StackOptions& options, bool as_json) {
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
-  const auto record = read_stack_record(layout).value_or(StackRecord{});
-  const bool engine_running = core::sys::process_alive(record.dockerd);
+  StackRecord record;
+  if (auto recorded = read_stack_record(layout); !recorded) {
+    // state/ is root's alone (0700): a developer's status goes without it.
+    if (::geteuid() == 0) {
+      std::cerr << "moatctl status: ignoring the stack's record (" << recorded.error().message << ")\n";
+    }
+  } else if (*recorded) {
+    record = std::move(**recorded);
+  }
+  const bool engine_running = recorded_engine(record) != 0;
   const bool engine_ok = engine_answers(layout);
   const auto guard = moatd_status(layout);
-  const bool guard_running = core::sys::process_alive(record.moatd);
+  const bool guard_running = recorded_guard(record) != 0;
   json s;
   s["components"]["dockerd"] = {{"pid", record.dockerd}, {"running", engine_running},
                                 {"responding", engine_ok}, {"socket", socket_facts(layout.engine_socket())},

@@ -41,9 +41,15 @@ int run_up(const StackOptions& options) {
     std::cerr << "moatctl up: " << r.error().message << "\n";
     return 1;
   }
-  StackRecord record = read_stack_record(layout).value_or(StackRecord{});
-  const bool engine_up = core::sys::process_alive(record.dockerd) && engine_answers(layout);
-  const bool guard_up = core::sys::process_alive(record.moatd) && moatd_status(layout).has_value();
+  StackRecord record;
+  if (auto recorded = read_stack_record(layout); !recorded) {
+    std::cerr << "moatctl up: ignoring the stack's record (" << recorded.error().message
+              << "); starting what does not answer afresh\n";
+  } else if (*recorded) {
+    record = std::move(**recorded);
+  }
+  const bool engine_up = recorded_engine(record) != 0 && engine_answers(layout);
+  const bool guard_up = recorded_guard(record) != 0 && moatd_status(layout).has_value();
   if (engine_up && guard_up) {
     std::cout << "Moat is already running on " << layout.user_socket() << "\n";
     return 0;
@@ -59,9 +65,10 @@ int run_up(const StackOptions& options) {
   if (!engine_up) {
     // A dead or hung engine: clear what it left (containerd, shims, mounts)
     // before starting afresh.
-    core::sys::terminate(record.dockerd, std::chrono::seconds(30));
+    core::sys::terminate(recorded_engine(record), std::chrono::seconds(30));
+    const pid_t guard = recorded_guard(record);
     for (const pid_t pid : stack_processes(layout)) {
-      if (pid != record.moatd) core::sys::terminate(pid, std::chrono::seconds(5));
+      if (pid != guard) core::sys::terminate(pid, std::chrono::seconds(5));
     }
     if (const auto r = start_engine(layout, *settings, record); !r) {
       std::cerr << "moatctl up: " << r.error().message << "\n";
@@ -69,7 +76,7 @@ int run_up(const StackOptions& options) {
     }
   }
   if (!guard_up) {
-    core::sys::terminate(record.moatd, std::chrono::seconds(10));
+    core::sys::terminate(recorded_guard(record), std::chrono::seconds(10));
     if (const auto r = start_guard(layout, options.root, record); !r) {
       std::cerr << "moatctl up: " << r.error().message << "\n";
       return 1;

@@ -160,5 +160,43 @@ TEST(StackLifecycle, StatusOfAStoppedStack) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["state"], "stopped");
 }
 
+// A stopped stack whose record names processes that are not the stack's: a
+// pid reused after a reboot, a record left by a stack that died. `down`
+// stops only what is the stack's, `status` calls none of them running, and
+// a record that is not one moatctl wrote is reported, not obeyed.
+TEST(StackLifecycle, ARecordedPidThatIsNoLongerTheStacksIsLeftAlone) {
+  TestStack s("reused", test_admin_settings());
+  const auto started = run("sleep 600 >/dev/null 2>&1 & echo $!");
+  ASSERT_EQ(started.exit_code, 0);
+  const std::string bystander = started.out.substr(0, started.out.find('\n'));
+  const std::string record = s.root() + "/state/stack.json";
+  ASSERT_EQ(run("mkdir -p " + quote(s.root() + "/state")).exit_code, 0);
+  for (const std::string starts : {"", ", \"dockerdStarted\": 1, \"moatdStarted\": 1"}) {
+    std::ofstream(record, std::ios::trunc) << "{\"dockerd\": " << bystander << ", \"moatd\": " << bystander
+                                           << starts << "}\n";
+    const auto status = s.moatctl("status --json --root " + s.root());
+    EXPECT_EQ(status.exit_code, 3) << status.all();
+    const auto st = nlohmann::json::parse(status.out);
+    EXPECT_EQ(st["components"]["dockerd"]["running"], false);
+    EXPECT_EQ(st["components"]["moatd"]["running"], false);
+    const auto down = s.down();
+    EXPECT_EQ(down.exit_code, 0) << down.all();
+    EXPECT_EQ(run("kill -0 " + bystander).exit_code, 0) << "down signalled pid " << bystander << ", not the stack's";
+  }
+
+  std::ofstream(record, std::ios::trunc) << "{\"dockerd\": \"" << bystander << "\"}\n";
+  const auto status = s.moatctl("status --json --root " + s.root());
+  EXPECT_EQ(status.exit_code, 3) << status.all();
+  EXPECT_NE(status.err.find("moatctl status: ignoring the stack's record (" + record +
+                            ": field \"dockerd\" must be a process id (0 to 4194304))"),
+            std::string::npos)
+      << status.all();
+  const auto down = s.down();
+  EXPECT_EQ(down.exit_code, 0) << down.all();
+  EXPECT_NE(down.err.find("moatctl down: ignoring the stack's record (" + record), std::string::npos) << down.all();
+  EXPECT_EQ(run("kill -0 " + bystander).exit_code, 0);
+  run("kill " + bystander);
+}
+
 }  // namespace
 }  // namespace moat::testing
