@@ -10,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -269,15 +268,11 @@ pid_t recorded_guard(const StackRecord& record) {
 }
 
 Result<void> stop_stack(const core::stack::Layout& layout) {
-  const auto record = read_stack_record(layout);
-  if (!record) {
-    std::cerr << "moatctl down: ignoring the stack's record (" << record.error().message
-              << "); stopping the processes whose command lines name the stack\n";
-  } else if (*record) {
-    // The guard first, so no new request reaches an engine that is stopping.
-    core::sys::terminate(recorded_guard(**record), 10s);
-    core::sys::terminate(recorded_engine(**record), 60s);
-  }
+  const StackRecord record = read_stack_record_or_empty(
+      layout, "moatctl down", "; stopping the processes whose command lines name the stack");
+  // The guard first, so no new request reaches an engine that is stopping.
+  core::sys::terminate(recorded_guard(record), 10s);
+  core::sys::terminate(recorded_engine(record), 60s);
   for (const pid_t pid : stack_processes(layout)) core::sys::terminate(pid, 5s);
   const auto unmounted_exec = core::sys::unmount_all_under(layout.engine_exec_root());
   const auto unmounted_data = core::sys::unmount_all_under(layout.engine_data_root());

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -108,6 +109,18 @@ Result<std::optional<StackRecord>> read_stack_record(const core::stack::Layout& 
   auto record = parse_stack_record(*text);
   if (!record) return unexpected(record.error().with_context(path));
   return std::optional<StackRecord>(std::move(*record));
+}
+
+StackRecord read_stack_record_or_empty(const core::stack::Layout& layout, std::string_view who,
+                                       std::string_view then) {
+  auto recorded = read_stack_record(layout);
+  if (!recorded) {
+    if (::geteuid() == 0) {
+      std::cerr << who << ": ignoring the stack's record (" << recorded.error().message << ")" << then << "\n";
+    }
+    return {};
+  }
+  return recorded->value_or(StackRecord{});
 }
 
 bool write_stack_record(const core::stack::Layout& layout, const StackRecord& r) {

@@ -43,6 +43,12 @@ Result<StackRecord> parse_stack_record(std::string_view text);
 // an error when it cannot be read or is malformed. Callers then act on the
 // stack's processes as found by their command lines, never on a guessed pid.
 Result<std::optional<StackRecord>> read_stack_record(const core::stack::Layout& layout);
+// The record for acting on: an empty one (no pid) when there is none or it
+// cannot be used. The latter is said on stderr as "WHO: ignoring the stack's
+// record (WHY)THEN", to root only: state/ is root's alone (0700), so nobody
+// else can read it anyway.
+StackRecord read_stack_record_or_empty(const core::stack::Layout& layout, std::string_view who,
+                                       std::string_view then);
 bool write_stack_record(const core::stack::Layout& layout, const StackRecord& record);
 
 // Paths of the programs a stack runs: dockerd from Debian's docker.io, and

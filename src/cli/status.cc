@@ -1,6 +1,5 @@
 #include <grp.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -123,15 +122,7 @@ void print_human(const json& s) {
 
 int run_status(const StackOptions& options, bool as_json) {
   const auto layout = core::stack::make_layout(options.root, options.admin_settings);
-  StackRecord record;
-  if (auto recorded = read_stack_record(layout); !recorded) {
-    // state/ is root's alone (0700): a developer's status goes without it.
-    if (::geteuid() == 0) {
-      std::cerr << "moatctl status: ignoring the stack's record (" << recorded.error().message << ")\n";
-    }
-  } else if (*recorded) {
-    record = std::move(**recorded);
-  }
+  const StackRecord record = read_stack_record_or_empty(layout, "moatctl status", "");
   const bool engine_running = recorded_engine(record) != 0;
   const bool engine_ok = engine_answers(layout);
   const auto guard = moatd_status(layout);

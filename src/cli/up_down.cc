@@ -41,13 +41,8 @@ int run_up(const StackOptions& options) {
     std::cerr << "moatctl up: " << r.error().message << "\n";
     return 1;
   }
-  StackRecord record;
-  if (auto recorded = read_stack_record(layout); !recorded) {
-    std::cerr << "moatctl up: ignoring the stack's record (" << recorded.error().message
-              << "); starting what does not answer afresh\n";
-  } else if (*recorded) {
-    record = std::move(**recorded);
-  }
+  StackRecord record =
+      read_stack_record_or_empty(layout, "moatctl up", "; starting what does not answer afresh");
   const bool engine_up = recorded_engine(record) != 0 && engine_answers(layout);
   const bool guard_up = recorded_guard(record) != 0 && moatd_status(layout).has_value();
   if (engine_up && guard_up) {
