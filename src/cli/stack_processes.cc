@@ -101,7 +101,7 @@ Result<void> prepare_directories(const core::stack::Layout& layout) {
            {layout.run_dir, 0755}, {layout.lib_dir, 0755}, {layout.state_dir(), 0700},
            {layout.log_dir(), 0700}, {layout.engine_exec_root(), 0700},
            {layout.engine_data_root(), 0710}, {layout.runtime_state_dir(), 0711},
-           {layout.runtime_bin_dir(), 0755}, {layout.audit_dir(), 0700}}) {
+           {layout.runtime_bin_dir(), 0755}, {layout.audit_dir(), 0700}, {layout.owner_seals_dir(), 0700}}) {
     if (auto r = make_dir(path, mode); !r) return r;
   }
   // The audit signing key is made once, at the first start, readable by root only.

@@ -3,13 +3,18 @@
 #include <pwd.h>
 #include <sys/stat.h>
 
+#include <iostream>
+
+#include "core/engine/container_record.h"
 #include "core/engine/engine_config.h"
+#include "core/policy/archive_upload.h"
 #include "core/policy/build.h"
 #include "core/policy/endpoints.h"
 #include "core/policy/policy.h"
 #include "core/policy/protected_paths.h"
 #include "core/policy/registries.h"
 #include "moatd/audit_summary.h"
+#include "moatd/owner_label.h"
 #include "moatd/request_body.h"
 
 namespace moat::moatd {
@@ -40,6 +45,29 @@ core::audit::Record record_for(const PeerCredentials& peer, std::string rule, bo
   record.reason = std::move(reason);
   return record;
 }
+
+// A docker cp archive on its way to the engine (policy::ArchiveUploadCheck);
+// a refusal is recorded before the client hears of it.
+class ArchiveBodyCheck final : public proxy::BodyCheck {
+ public:
+  ArchiveBodyCheck(AuditSink& audit, core::audit::Record record) : audit_(audit), record_(std::move(record)) {}
+
+  Result<std::string_view, proxy::Verdict> pass(std::string_view bytes, bool last) override {
+    auto passed = check_.feed(bytes, last);
+    if (passed) return *passed;
+    const policy::Decision& refusal = passed.error();
+    record_.rule = refusal.rule;
+    record_.outcome = core::audit::Outcome::kDeny;
+    record_.reason = refusal.message();
+    audit_.queue(record_);  // refused either way: nobody waits for it
+    return unexpected(proxy::Verdict{false, 403, refusal.message()});
+  }
+
+ private:
+  AuditSink& audit_;
+  core::audit::Record record_;
+  policy::ArchiveUploadCheck check_;
+};
 
 }  // namespace
 
@@ -83,6 +111,39 @@ bool Guard::streams_body(const http::CanonicalRequest& head) const {
   return policy::body_kind(head.method, head.segments) == policy::BodyKind::kStream && !reads_build_context(head);
 }
 
+// docker cp, either way: the container is found in the engine's records, judged by the
+// host directories it shows, and named by its full id in what goes to the
+// engine, so the engine writes into the very container judged.
+policy::Decision Guard::judge_archive_target(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  const std::string name = request.segments[1];
+  const std::string data_root = layout_.engine_data_root();
+  auto found = core::engine::find_container(data_root, name);
+  Result<std::vector<core::engine::HostMount>> mounts = std::vector<core::engine::HostMount>();
+  if (!found) {
+    mounts = unexpected(found.error());
+  } else if (*found) {
+    mounts = core::engine::host_mounts_of(data_root, **found);
+  }
+  const auto owner_of = [](const std::string& path) -> std::optional<uid_t> {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return st.st_uid;
+  };
+  const bool copies_in = policy::is_archive_upload(request.method, request.segments);
+  policy::Decision decision = policy::judge_archive_target(name, copies_in, mounts, peer.uid, owner_of);
+  // Unknown to the engine: it answers "No such container" itself.
+  if (decision.allowed && found && *found) request.segments[1] = (*found)->id;
+  return decision;
+}
+
+std::unique_ptr<proxy::BodyCheck> Guard::check_body(const http::CanonicalRequest& head, const PeerCredentials& peer) {
+  if (!policy::is_archive_upload(head.method, head.segments)) return nullptr;
+  auto record = record_for(peer, "", false, "");
+  record.container = audited_container(head);
+  record.request = audit_summary(head);
+  return std::make_unique<ArchiveBodyCheck>(audit_, std::move(record));
+}
+
 std::optional<http::ParserOptions::BodyLimit> Guard::buffered_body_limit(const http::CanonicalRequest& head) const {
   if (!reads_build_context(head)) return std::nullopt;
   return http::ParserOptions::BodyLimit{
@@ -116,11 +177,24 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   const policy::PolicyContext context{
       *effective, {peer.uid, peer.gid, peer.pid, peer.executable, home_of(peer.uid)}, protected_paths_,
       eci_active_, nullptr};
-  const policy::Decision decision = policy::decide(api_request, context);
+  policy::Decision decision = policy::decide(api_request, context);
+  if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
+    decision = judge_archive_target(request, peer);
+  }
   // Written from the document just judged: reading the forwarded text back
   // would parse the body a second time.
   std::string summary;
   if (audit_.on() && api_request.body) summary = audit_summary(request, *api_request.body);
+  if (decision.allowed && api_request.body && creates_container(request)) {
+    const bool as_developer = effective->value("moat.bindMountsWriteAs") == "developer";
+    if (auto labelled = set_owner_label(*api_request.body, peer, as_developer ? &owner_seals_ : nullptr); !labelled) {
+      std::cerr << "moatd: " << labelled.error().message
+                << "; this container writes host bind mounts as its own ids, not as its developer\n";
+    }
+    if (auto written = write_canonical_body(request, *api_request.body); !written) {
+      return {{false, 400, written.error().message}, written.error().rule, std::move(summary)};
+    }
+  }
   return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule,
           std::move(summary)};
 }

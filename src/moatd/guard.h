@@ -6,13 +6,16 @@
 // what was judged.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/policy/decision.h"
 #include "core/policy/policy_context.h"
 #include "core/stack/layout.h"
+#include "core/trust/owner_seal.h"
 #include "moatd/audit_sink.h"
 #include "moatd/control_api.h"
 #include "moatd/egress/egress_filter.h"
@@ -42,6 +45,10 @@ class Guard {
   // judged on their head and streamed to the engine unread, except a build
   // context while moat.registryAccess is on: its Dockerfile is read.
   bool streams_body(const http::CanonicalRequest& head) const;
+  // The check an allowed streamed body passes on its way to the engine:
+  // the archive of PUT /containers/{id}/archive (policy/archive_upload.h),
+  // whose refusal is recorded like any other decision. Null for the rest.
+  std::unique_ptr<proxy::BodyCheck> check_body(const http::CanonicalRequest& head, const PeerCredentials& peer);
   // The limit of a build context that is read, and what a 413 for it says.
   std::optional<http::ParserOptions::BodyLimit> buffered_body_limit(const http::CanonicalRequest& head) const;
 
@@ -68,6 +75,9 @@ class Guard {
   // The caller's home directory ($HOME in filesharingAllowedDirectories),
   // looked up once per uid until the next settings reload.
   const std::string& home_of(uid_t uid);
+  // PUT, GET and HEAD /containers/{id}/archive: what the copy could reach
+  // (policy::judge_archive_target); names the container by its id.
+  core::policy::Decision judge_archive_target(http::CanonicalRequest& request, const PeerCredentials& peer);
   // POST /build while its context must be read (policy/build.h).
   bool reads_build_context(const http::CanonicalRequest& head) const;
 
@@ -77,6 +87,7 @@ class Guard {
   bool eci_active_ = false;
   std::vector<core::policy::ProtectedPath> protected_paths_;
   std::unordered_map<uid_t, std::string> homes_;
+  core::trust::OwnerSeals owner_seals_{layout_.owner_seals_dir()};  // moatd/owner_label.h
 };
 
 }  // namespace moat::moatd

@@ -69,15 +69,20 @@ Result<std::optional<nlohmann::json>, BodyRefusal> canonicalize_request_body(htt
     }
     value = std::move(*canonical);
   }
+  if (auto written = write_canonical_body(request, value); !written) return unexpected(written.error());
+  return std::optional<nlohmann::json>(std::move(value));
+}
+
+Result<void, BodyRefusal> write_canonical_body(http::CanonicalRequest& request, const nlohmann::json& body) {
   try {
-    request.body = value.dump();
+    request.body = body.dump();
     request.body_canonical = true;
   } catch (const nlohmann::json::exception& e) {
     return unexpected(not_canonical(request, std::string("it cannot be written back as JSON: ") + e.what()));
   }
   request.framing = http::BodyFraming::kContentLength;
   request.content_length = request.body.size();
-  return std::optional<nlohmann::json>(std::move(value));
+  return {};
 }
 
 }  // namespace moat::moatd

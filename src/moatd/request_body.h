@@ -26,6 +26,10 @@ struct BodyRefusal {
 // is refused with 400.
 Result<std::optional<nlohmann::json>, BodyRefusal> canonicalize_request_body(http::CanonicalRequest& request);
 
+// Replaces the request's body with `body` as the engine will read it (after
+// moatd changed what it judged, see owner_label.h), or says why it cannot.
+Result<void, BodyRefusal> write_canonical_body(http::CanonicalRequest& request, const nlohmann::json& body);
+
 // Whether this route's body is decoded against an engine schema (and so is
 // fit to appear in an audit summary without credentials).
 bool has_body_schema(const http::CanonicalRequest& request);

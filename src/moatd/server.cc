@@ -123,6 +123,9 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   };
   session_options->flush_records = [&guard] { guard.flush_records(); };
   session_options->stream_body = [&guard](const http::CanonicalRequest& head) { return guard.streams_body(head); };
+  session_options->check_body = [&guard](const http::CanonicalRequest& head, const PeerCredentials& peer) {
+    return guard.check_body(head, peer);
+  };
   session_options->parser.buffered_body_limit = [&guard](const http::CanonicalRequest& head) {
     return guard.buffered_body_limit(head);
   };

@@ -13,9 +13,11 @@
 #include <thread>
 
 #include "core/json/strict_json.h"
+#include "core/stack/layout.h"
 #include "core/sys/process.h"
 #include "runtime/absent_container_delete.h"
 #include "runtime/delegate_runc.h"
+#include "runtime/idmap/container_owner.h"
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/oci_cli/grammar.h"
 #include "runtime/runc_state.h"
@@ -338,8 +340,12 @@ class Runtime {
       (void)allocator_.release(*id);
       return failed(mountinfo.error());
     }
+    const rootfs::OwnerFinder find_owner = [&] {
+      return idmap::find_container_owner(protect->engine_data_root, *id,
+                                         state_dir_ + "/" + core::stack::kOwnerSealsDirName);
+    };
     auto prepared = rootfs::prepare(*env_.ops, rewritten->config, bundle, *range, paths, *mountinfo,
-                                    protect->engine_data_root);
+                                    protect->engine_data_root, find_owner);
     if (!prepared) {
       undo(paths, *id);
       return failed(prepared.error().with_context("preparing the root filesystem"));

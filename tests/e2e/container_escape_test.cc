@@ -16,6 +16,7 @@
 
 #include "e2e/shared_stack.h"
 #include "harness/host_paths.h"
+#include "support/tar_archive.h"
 
 namespace moat::testing {
 namespace {
@@ -401,6 +402,87 @@ TEST(ContainerEscape, SetuidRootFilesCannotBePlantedThroughABindVolume) {
   EXPECT_GE(st.st_uid, 100000U);
   EXPECT_EQ(r.out, "0 4755\n");
   s.developer_docker("volume rm esc-bindvol");
+  run("rm -rf " + dir);
+}
+
+// docker cp: the engine unpacks the archive as root, also into a host
+// directory bind-mounted into the container, so moatd refuses what would be
+// a privilege there before the engine sees it.
+TEST(ContainerEscape, DockerCpCannotPlantPrivilegesThroughABindMount) {
+  auto& s = shared_stack();
+  const std::string dir = developer_home() + "/esc-cp";
+  ASSERT_EQ(s.as_developer("rm -rf ~/esc-cp && mkdir ~/esc-cp").exit_code, 0);
+  ASSERT_EQ(s.developer_docker("run -d --name esc-cp -v " + dir + ":/plant moat-test/busybox sleep 120").exit_code, 0);
+  namespace t = testing_support::tar;
+  const auto copy = [&](const std::string& name, const std::string& archive) {
+    const std::string file = scratch_dir() + "/" + name + ".tar";
+    std::ofstream(file, std::ios::binary) << archive;
+    ::chmod(file.c_str(), 0644);
+    return s.as_developer("docker cp - esc-cp:/plant < " + file);
+  };
+  const std::string tail =
+      "; the engine unpacks it as root, and a path in a container can be a host directory (rule "
+      "container.archive-entry). No setting allows this: copy the file without it (for example chmod u-s,g-s) and "
+      "set it up inside the container instead.";
+  auto r = copy("suid", t::archive({t::member({.name = "suid", .data = "#!/bin/sh\n", .mode = 04755})}));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err, "Error response from daemon: Moat refused this request: the archive copied into the container has "
+                   "entry \"suid\" with mode 4755, which is setuid" + tail + "\n");
+  EXPECT_EQ(read_host_file(dir + "/suid"), "<absent>");
+  r = copy("dev", t::archive({t::entry("disk", '4')}));
+  EXPECT_NE(r.err.find("has entry \"disk\", a block device" + tail), std::string::npos) << r.err;
+  EXPECT_EQ(read_host_file(dir + "/disk"), "<absent>");
+  r = copy("cap", t::archive({t::pax(t::pax_record("SCHILY.xattr.security.capability", std::string("\x01\0\0\x02", 4))),
+                              t::file("cap", "x")}));
+  EXPECT_NE(r.err.find("sets the extended attribute \"SCHILY.xattr.security.capability\" on its entry \"cap\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_host_file(dir + "/cap"), "<absent>");
+  // Plain files still go in.
+  r = copy("plain", t::archive({t::file("plain.txt", "hello")}));
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(read_host_file(dir + "/plain.txt"), "hello");
+  // Recorded with the container's id, the one the engine was asked about.
+  const auto id = s.engine_docker("inspect -f '{{.Id}}' esc-cp").out;
+  const auto denied = s.moatctl("audit query --rule container.archive-entry --container " +
+                                id.substr(0, id.size() - 1) + " --root " + s.root());
+  EXPECT_NE(denied.out.find("entry \"suid\" with mode 4755"), std::string::npos) << denied.all();
+  s.developer_docker("rm -f esc-cp");
+  run("rm -rf " + dir);
+}
+
+// docker cp into or out of a container that shows a host directory the
+// developer does not own: the engine would replace or read files there as
+// root (in /tmp, other users' files), so moatd refuses the copy whatever
+// the archive holds.
+TEST(ContainerEscape, DockerCpCannotReachAHostDirectoryThatIsNotTheDevelopers) {
+  auto& s = shared_stack();
+  const std::string dir = developer_home() + "/esc-cp-root";
+  ASSERT_EQ(run("rm -rf " + dir + " && mkdir -m 0755 " + dir + " && echo root-data > " + dir + "/f").exit_code, 0);
+  ASSERT_EQ(s.developer_docker("run -d --name esc-cp-root -v " + dir + ":/shared moat-test/busybox sleep 120").exit_code,
+            0);
+  const std::string file = scratch_dir() + "/esc-cp-root.txt";
+  std::ofstream(file) << "replaced";
+  ::chmod(file.c_str(), 0644);
+  const auto r = s.as_developer("docker cp " + file + " esc-cp-root:/shared/f");
+  EXPECT_NE(r.exit_code, 0);
+  // The CLI also says its upload was cut off: moatd answers at the head.
+  EXPECT_NE(r.err.find("Error response from daemon: Moat refused this request: container esc-cp-root shows the host "
+                       "directory " + dir + " at /shared, which is not yours (owner uid 0), and the engine would "
+                       "write what docker cp copies there as root (rule container.archive-host-mount). No setting "
+                       "allows this: copy into a container that does not mount it, or through the container itself "
+                       "(docker exec -i esc-cp-root tar -x -C DIR < ARCHIVE).\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(read_host_file(dir + "/f"), "root-data\n");
+  // Nor may it read there as root: a 0600 file of root's stays unread.
+  ASSERT_EQ(run("chmod 600 " + dir + "/f").exit_code, 0);
+  const auto out = s.as_developer("docker cp esc-cp-root:/shared/f - | tar -xO");
+  EXPECT_NE(out.exit_code, 0);
+  EXPECT_EQ(out.out, "");
+  EXPECT_NE(out.err.find("the engine would read what docker cp copies from there as root"), std::string::npos)
+      << out.err;
+  s.developer_docker("rm -f esc-cp-root");
   run("rm -rf " + dir);
 }
 

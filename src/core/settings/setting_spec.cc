@@ -168,6 +168,10 @@ std::vector<SettingSpec> build_table() {
              "PEM client certificate moatd shows a tls syslog collector (optional)"),
       member("moat/audit", "syslogClientKey", K::kString, "", kEnforced,
              "PEM key of moat.audit.syslogClientCert"),
+      with_choices(leaf("moat/bindMountsWriteAs", K::kEnum, "developer", kEnforced,
+                        "whom container root writes host bind mounts as: \"developer\" (the developer who "
+                        "created the container) or \"containerRange\" (the container's own unprivileged ids)"),
+                   {"developer", "containerRange"}),
       leaf("moat/allowPlugins", K::kBool, false, kEnforced,
            "let developers install and manage engine plugins"),
       leaf("moat/allowSwarm", K::kBool, false, kEnforced,

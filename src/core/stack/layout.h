@@ -7,6 +7,8 @@
 
 namespace moat::core::stack {
 
+inline constexpr const char* kOwnerSealsDirName = "owner-seals";
+
 struct Layout {
   std::string run_dir;         // sockets, pid files, the engine's exec root
   std::string lib_dir;         // the engine's data root, developer settings, logs
@@ -24,6 +26,9 @@ struct Layout {
   std::string engine_data_root() const { return lib_dir + "/engine-data"; }
   std::string runtime_state_dir() const { return lib_dir + "/runtime"; }
   std::string runtime_bin_dir() const { return lib_dir + "/runtime-bin"; }
+  // The seals of containers' owner labels (core/trust/owner_seal.h), where
+  // moat-runc, which knows only its state directory, finds them too.
+  std::string owner_seals_dir() const { return runtime_state_dir() + "/" + kOwnerSealsDirName; }
   std::string user_settings() const { return lib_dir + "/developer-settings.json"; }
   std::string log_dir() const { return lib_dir + "/logs"; }
   // Audit: one signing key for the stack, the log directory of its one

@@ -126,6 +126,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     bool hijack_waiting = false;   // the upstream stream starts once the request is sent
     bool up_done = false;
     bool down_done = false;
+    std::unique_ptr<BodyCheck> body_check;  // SessionOptions::check_body's, for this body
   };
 
   using Then = std::function<void()>;
@@ -312,6 +313,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     // the connection closed since the unread body would follow.
     if (!verdict.allowed) return respond_and_close(verdict.status, verdict.message);
     begin_exchange(head);
+    if (options_->check_body) x_.body_check = options_->check_body(head, peer_);
     x_.streamed = true;
     x_.body_pending = true;
     x_.chunked = head.framing == http::BodyFraming::kChunked;
@@ -458,7 +460,9 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
         return close_all();
       }
       if (client_empty()) {
-        if (!x_.chunked && options_->use_splice && x_.body_left >= options_->splice_threshold) {
+        // A checked body passes through moatd's own buffer, never by splice.
+        if (!x_.chunked && !x_.body_check && options_->use_splice &&
+            x_.body_left >= options_->splice_threshold) {
           return splice_body();
         }
         return read_client();
@@ -467,13 +471,19 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       client_begin_ += http::consumed(event);
       if (auto* piece = std::get_if<http::event::BodyPiece>(&event)) {
         const bool last = piece->last;
-        asio::const_buffer bytes = asio::buffer(piece->data.data(), piece->data.size());
+        if (!x_.chunked) x_.body_left -= piece->data.size();
+        std::string_view data = piece->data;
+        if (x_.body_check) {
+          auto passed = x_.body_check->pass(data, last);
+          if (!passed) return refuse_mid_body(passed.error().status, passed.error().message);
+          data = *passed;
+          if (data.empty() && !last) continue;  // held by the check for now
+        }
+        asio::const_buffer bytes = asio::buffer(data.data(), data.size());
         if (x_.chunked) {
-          engine_out_ = http::encode_chunk(piece->data);
+          engine_out_ = data.empty() ? std::string() : http::encode_chunk(data);
           if (last) engine_out_ += http::last_chunk();
           bytes = asio::buffer(engine_out_);
-        } else {
-          x_.body_left -= piece->data.size();
         }
         return write_engine(bytes, [this, last] {
           if (last) return after_request_sent();
@@ -481,11 +491,20 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
         });
       }
       if (std::holds_alternative<http::event::BodyComplete>(event)) {
-        if (!x_.chunked) return after_request_sent();
-        engine_out_ = std::string(http::last_chunk());
+        std::string_view rest;
+        if (x_.body_check) {
+          auto passed = x_.body_check->pass({}, true);
+          if (!passed) return refuse_mid_body(passed.error().status, passed.error().message);
+          rest = *passed;
+        }
+        if (!x_.chunked && rest.empty()) return after_request_sent();
+        engine_out_ = rest.empty() ? std::string() : x_.chunked ? http::encode_chunk(rest) : std::string(rest);
+        if (x_.chunked) engine_out_ += http::last_chunk();
         return write_engine(asio::buffer(engine_out_), [this] { after_request_sent(); });
       }
-      if (auto* refused = std::get_if<http::event::Refused>(&event)) return refuse_mid_body(refused->refusal);
+      if (auto* refused = std::get_if<http::event::Refused>(&event)) {
+        return refuse_mid_body(refused->refusal.status, refusal_message(refused->refusal));
+      }
       if (!std::holds_alternative<http::event::NeedMore>(event)) return close_all();
     }
   }
@@ -509,11 +528,12 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
     });
   }
 
-  void refuse_mid_body(const http::Refusal& refusal) {
+  void refuse_mid_body(int status, const std::string& message) {
     // Part of the body already reached the engine: dropping the engine
-    // connection makes it see a truncated body, which it never acts on.
+    // connection makes it see a truncated body, which it never acts on
+    // (an archive's entries before the cut may be unpacked).
     close_engine();
-    if (!x_.response_started) return respond_and_close(refusal.status, refusal_message(refusal));
+    if (!x_.response_started) return respond_and_close(status, message);
     close_all();
   }
 

@@ -7,8 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
+#include "core/result/result.h"
 #include "moatd/http/canonical_request.h"
 #include "moatd/http/request_parser.h"
 #include "moatd/peer_credentials.h"
@@ -46,6 +49,21 @@ using AwaitRecord = std::function<void(Verdict verdict, std::function<void(Verdi
 // for the judge (archives: images/load, build, PUT archive, import).
 using StreamPredicate = std::function<bool(const http::CanonicalRequest& head)>;
 
+// Looks at a streamed body on its way to the engine (the archive of PUT
+// /containers/{id}/archive): pass() returns what of the bytes fed so far may
+// go on now, or the refusal the client gets instead; the engine then sees
+// the body cut short.
+class BodyCheck {
+ public:
+  virtual ~BodyCheck() = default;
+  virtual Result<std::string_view, Verdict> pass(std::string_view bytes, bool last) = 0;
+};
+
+// Called for the head of every streamed request the judge allowed; null:
+// the body goes to the engine unread.
+using BodyCheckFactory =
+    std::function<std::unique_ptr<BodyCheck>(const http::CanonicalRequest& head, const PeerCredentials& peer)>;
+
 // Told of every request the parser refuses before any judge could see it
 // (malformed framing, path or headers), so that refusal is recorded too.
 using MalformedObserver = std::function<void(const std::string& message, const PeerCredentials& peer)>;
@@ -57,6 +75,7 @@ struct SessionOptions {
   // Writes the records queued so far and runs their await_record `act`s.
   std::function<void()> flush_records;
   StreamPredicate stream_body;
+  BodyCheckFactory check_body;  // may be empty
   MalformedObserver on_malformed;  // may be empty
   // Parser limits. Its own stream_body is ignored: the session installs
   // `stream_body` above through a wrapper that also notes the head.

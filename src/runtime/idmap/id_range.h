@@ -8,6 +8,13 @@
 
 namespace moat::runtime::idmap {
 
+// The maps of a user namespace that only serves as the id map of mounts,
+// each as /proc/<pid>/uid_map and gid_map take it.
+struct IdMapping {
+  std::string uid_map;
+  std::string gid_map;
+};
+
 struct IdRange {
   std::uint32_t host_base = 0;
   std::uint32_t size = 0;
@@ -16,6 +23,8 @@ struct IdRange {
   std::string map_line() const {
     return "0 " + std::to_string(host_base) + " " + std::to_string(size) + "\n";
   }
+  // Ids 0..size-1 of uids and gids onto the range.
+  IdMapping mapping() const { return {map_line(), map_line()}; }
   friend bool operator==(const IdRange&, const IdRange&) = default;
 };
 

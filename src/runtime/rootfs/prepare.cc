@@ -25,15 +25,15 @@ bool has_option(const json& mount, std::string_view option) {
   });
 }
 
-// The user namespace whose map every ID-mapped mount of one container uses,
-// made when the first mount needs it: each one costs a helper process.
+// A user namespace whose maps ID-mapped mounts use, made when the first
+// mount needs it: each one costs a helper process.
 class MappingNamespace {
  public:
-  MappingNamespace(sys::PrivilegedOps& ops, const idmap::IdRange& range) : ops_(ops), range_(range) {}
+  MappingNamespace(sys::PrivilegedOps& ops, idmap::IdMapping mapping) : ops_(ops), mapping_(std::move(mapping)) {}
 
   Result<int> fd() {
     if (!ns_) {
-      auto made = ops_.make_mapping_userns(range_);
+      auto made = ops_.make_mapping_userns(mapping_);
       if (!made) {
         return unexpected(made.error());
       }
@@ -44,8 +44,42 @@ class MappingNamespace {
 
  private:
   sys::PrivilegedOps& ops_;
-  idmap::IdRange range_;
+  idmap::IdMapping mapping_;
   std::optional<sys::UniqueFd> ns_;
+};
+
+// Whom container root writes host directories as, looked up at the first
+// one: most containers bind none, and the lookup reads the engine's record.
+class HostBindOwner {
+ public:
+  HostBindOwner(sys::PrivilegedOps& ops, const idmap::IdRange& range, const OwnerFinder& find)
+      : ops_(ops), range_(range), find_(find) {}
+
+  // The namespace that maps the owner's uid and gid onto container root, or
+  // nullptr when host directories are written as the container's own range.
+  MappingNamespace* ns(std::vector<std::string>& notes) {
+    if (!looked_up_) {
+      looked_up_ = true;
+      idmap::OwnerLookup found = find_ ? find_() : idmap::OwnerLookup{};
+      if (!found.note.empty()) {
+        notes.push_back("host bind mounts written as the container's own id range: " + found.note);
+      }
+      if (found.owner) {
+        owner_ = *found.owner;
+        ns_.emplace(ops_, idmap::owner_mapping(*found.owner, range_.host_base));
+      }
+    }
+    return ns_ ? &*ns_ : nullptr;
+  }
+  const core::trust::ContainerOwner& owner() const { return owner_; }
+
+ private:
+  sys::PrivilegedOps& ops_;
+  idmap::IdRange range_;
+  const OwnerFinder& find_;
+  bool looked_up_ = false;
+  core::trust::ContainerOwner owner_;
+  std::optional<MappingNamespace> ns_;
 };
 
 Result<void> prepare_root(sys::PrivilegedOps& ops, MappingNamespace& ns, const std::string& root,
@@ -125,8 +159,8 @@ bool shows_host_files(const std::string& source, const std::vector<MountInfoEntr
   return false;
 }
 
-Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& ns, const json& config,
-                           const ContainerPaths& paths,
+Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& range_ns, HostBindOwner& host_owner,
+                           const json& config, const ContainerPaths& paths,
                            const std::string& engine_data_root,
                            const std::vector<MountInfoEntry>& host_mounts, Prepared& out) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) {
@@ -143,12 +177,14 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& ns, const 
     const std::string destination = m.contains("destination") && m["destination"].is_string()
                                         ? m["destination"].get<std::string>()
                                         : std::string("?");
-    if (!inside(source, engine_data_root)) {
+    const bool host_path = !inside(source, engine_data_root);
+    MappingNamespace* ns = host_path ? host_owner.ns(out.notes) : &range_ns;
+    if (ns == nullptr) {
       out.notes.push_back("bind " + source + " -> " + destination +
                           " not ID-mapped: a host path, written as the container's own id range");
       continue;
     }
-    if (shows_host_files(source, host_mounts, parent_of(paths.dir))) {
+    if (!host_path && shows_host_files(source, host_mounts, parent_of(paths.dir))) {
       out.notes.push_back("bind " + source + " -> " + destination +
                           " not ID-mapped: a mount of host files sits there, written as the "
                           "container's own id range");
@@ -169,7 +205,7 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& ns, const 
       }
       binds_dir_made = true;
     }
-    auto ns_fd = ns.fd();
+    auto ns_fd = ns->fd();
     if (!ns_fd) {
       return unexpected(ns_fd.error());
     }
@@ -187,6 +223,11 @@ Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& ns, const 
       return attached;
     }
     out.binds.emplace_back(i, staged);
+    if (host_path) {
+      out.notes.push_back("bind " + source + " -> " + destination + " written as its developer: host uid " +
+                          std::to_string(host_owner.owner().uid) + " and gid " +
+                          std::to_string(host_owner.owner().gid) + " are root in the container");
+    }
   }
   return {};
 }
@@ -210,7 +251,8 @@ bool is_bind_mount(const json& mount) {
 
 Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std::string& bundle,
                          const idmap::IdRange& range, const ContainerPaths& paths,
-                         std::string_view mountinfo, const std::string& engine_data_root) {
+                         std::string_view mountinfo, const std::string& engine_data_root,
+                         const OwnerFinder& find_owner) {
   if (!config.contains("root") || !config["root"].is_object() ||
       !config["root"].contains("path") || !config["root"]["path"].is_string()) {
     return fail("config.json has no root.path");
@@ -233,11 +275,12 @@ Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std:
   }
   Prepared out;
   const auto mounts = parse_mountinfo(mountinfo);
-  MappingNamespace ns(ops, range);
+  MappingNamespace ns(ops, range.mapping());
+  HostBindOwner host_owner(ops, range, find_owner);
   if (auto r = prepare_root(ops, ns, root, range, paths, mounts, out); !r) {
     return unexpected(r.error());
   }
-  if (auto r = prepare_binds(ops, ns, config, paths, engine_data_root, mounts, out); !r) {
+  if (auto r = prepare_binds(ops, ns, host_owner, config, paths, engine_data_root, mounts, out); !r) {
     return unexpected(r.error());
   }
   return out;

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result/result.h"
+#include "runtime/idmap/container_owner.h"
 #include "runtime/idmap/id_range.h"
 #include "runtime/sys/privileged_ops.h"
 
@@ -58,18 +59,26 @@ struct Prepared {
 // layer.
 inline constexpr std::string_view kWorkDirName = "moat-work";
 
+// Whom host directories are written as (idmap/container_owner.h); called at
+// most once, at the first host bind mount.
+using OwnerFinder = std::function<idmap::OwnerLookup()>;
+
 // Bind sources inside `engine_data_root` (the container's own files, named
 // volumes) are ID-mapped so every container sees them with ids 0..65535.
-// Host directories are not: there container root writes as its own
-// unprivileged range, so it can never leave a root-owned or setuid-root file
-// on the host (the classic escape of docker-group users). Neither is a source
-// in the data root where a mount of host files sits (a local volume created
-// with o=bind shows a host directory there); a filesystem mounted only there
-// (a tmpfs volume) is the volume's own and is ID-mapped.
+// Host directories are ID-mapped only for a container with an owner (the
+// developer who created it): that one uid and gid are container root there,
+// so a build writes the developer's project as the developer, and no other
+// file of the host is the container's to change. Without an owner they are
+// not ID-mapped: container root writes there as its own unprivileged range.
+// Either way it can never leave a root-owned or setuid-root file on the
+// host (the classic escape of docker-group users). A source in the data
+// root where a mount of host files sits (a local volume created with o=bind
+// shows a host directory there) is not ID-mapped; a filesystem mounted only
+// there (a tmpfs volume) is the volume's own and is ID-mapped.
 Result<Prepared> prepare(sys::PrivilegedOps& ops, const nlohmann::json& config,
                          const std::string& bundle, const idmap::IdRange& range,
                          const ContainerPaths& paths, std::string_view mountinfo,
-                         const std::string& engine_data_root);
+                         const std::string& engine_data_root, const OwnerFinder& find_owner);
 
 // The config with root.path and the prepared bind sources replaced.
 nlohmann::json apply_prepared(const nlohmann::json& config, const Prepared& prepared);

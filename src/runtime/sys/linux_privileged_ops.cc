@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "runtime/sys/filesystem_identity.h"
 #include "runtime/sys/privileged_ops.h"
@@ -237,7 +238,7 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
   // made each create about 1 ms faster on a virtual machine than fork and
   // unshare. It waits for the pipe's last writer to go, so it also ends
   // when moat-runc dies.
-  Result<UniqueFd> make_mapping_userns(const idmap::IdRange& range) override {
+  Result<UniqueFd> make_mapping_userns(const idmap::IdMapping& mapping) override {
     int release[2];
     if (::pipe2(release, O_CLOEXEC) != 0) {
       return fail("cannot make a pipe: " + errno_text(errno));
@@ -255,10 +256,9 @@ class LinuxPrivilegedOps final : public PrivilegedOps {
     ::close(release[0]);
     std::string error;
     const std::string proc = "/proc/" + std::to_string(child) + "/";
-    const std::string line = range.map_line();
-    for (const char* file : {"uid_map", "gid_map"}) {
+    for (const auto& [file, line] : {std::pair{"uid_map", &mapping.uid_map}, std::pair{"gid_map", &mapping.gid_map}}) {
       const int fd = ::open((proc + file).c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0 || !write_all(fd, line)) {
+      if (fd < 0 || !write_all(fd, *line)) {
         error = "cannot write " + proc + file + ": " + errno_text(errno);
       }
       if (fd >= 0) {

@@ -48,7 +48,7 @@ struct OverlayRequest {
   std::string upper_dir;                // the container's writable layer
   std::string work_dir;                 // same filesystem and parent as upper_dir
   idmap::IdRange range;
-  int userns_fd = -1;                   // make_mapping_userns(range), shared with the binds
+  int userns_fd = -1;                   // make_mapping_userns(range.mapping()), shared with the binds
 };
 
 class PrivilegedOps {
@@ -60,9 +60,9 @@ class PrivilegedOps {
   virtual Result<NodeKind> node_kind(const std::string& path) = 0;
   // An empty directory or file to mount on; no-op if it already exists.
   virtual Result<void> make_mount_point(const std::string& path, NodeKind kind) = 0;
-  // A user namespace in which nothing runs, mapping ids 0..size-1 of uids
-  // and gids onto the range; only used as the id map of mounts.
-  virtual Result<UniqueFd> make_mapping_userns(const idmap::IdRange& range) = 0;
+  // A user namespace in which nothing runs, with the given maps; only used
+  // as the id map of mounts.
+  virtual Result<UniqueFd> make_mapping_userns(const idmap::IdMapping& mapping) = 0;
   // A detached copy of the mount at path (with the mounts below it if
   // recursive), ID-mapped through userns_fd. Fails with the kernel's reason
   // if a filesystem in it cannot be ID-mapped.

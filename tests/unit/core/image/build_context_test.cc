@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "support/temp_dir.h"
-#include "tar_test_support.h"
+#include "support/tar_archive.h"
 
 namespace moat::core::image {
 namespace {
 
-// Archives are written byte by byte (tar_test_support.h), so each case says
+// Archives are written byte by byte (support/tar_archive.h), so each case says
 // exactly what the engine's tar reader would see; the last tests run GNU tar
 // for real output.
 using namespace testing_support::tar;

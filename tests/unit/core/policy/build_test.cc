@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../image/tar_test_support.h"
+#include "support/tar_archive.h"
 #include "policy_test_support.h"
 
 namespace moat::core::policy {

@@ -35,8 +35,10 @@ class RecordingOps final : public sys::PrivilegedOps {
     calls.push_back(std::string(kind == sys::NodeKind::kDirectory ? "mkdir " : "touch ") + path);
     return {};
   }
-  Result<sys::UniqueFd> make_mapping_userns(const idmap::IdRange& range) override {
-    calls.push_back("userns " + range.map_line().substr(0, range.map_line().size() - 1));
+  Result<sys::UniqueFd> make_mapping_userns(const idmap::IdMapping& mapping) override {
+    const auto trimmed = [](const std::string& line) { return line.substr(0, line.size() - 1); };
+    calls.push_back("userns " + trimmed(mapping.uid_map) +
+                    (mapping.gid_map == mapping.uid_map ? "" : " / " + trimmed(mapping.gid_map)));
     return sys::UniqueFd();
   }
   Result<sys::UniqueFd> clone_idmapped(const std::string& path, int, bool recursive) override {
@@ -110,7 +112,7 @@ TEST(RootfsPrepare, OverlayRootAndEngineFilesAreIdMapped) {
         sys::NodeKind::kRegularFile;
   }
   const ContainerPaths paths = container_paths("/run/moat", "abc");
-  auto prepared = prepare(ops, config, "/bundle", kRange, paths, engine_overlay_line(config), "/var/lib/docker");
+  auto prepared = prepare(ops, config, "/bundle", kRange, paths, engine_overlay_line(config), "/var/lib/docker", {});
   ASSERT_TRUE(prepared) << prepared.error().message;
   std::vector<std::string> expected{
       "mkdir /run/moat/containers",
@@ -159,7 +161,7 @@ TEST(RootfsPrepare, PlainDirectoryRootIsClonedAndUnmappableBindsAreKept) {
       ops.kinds[m["source"].get<std::string>()] = sys::NodeKind::kRegularFile;
     }
   }
-  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "", "/");
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "", "/", {});
   ASSERT_TRUE(prepared) << prepared.error().message;
   EXPECT_EQ(ops.calls[3], "userns 0 165536 65536");
   EXPECT_EQ(ops.calls[4], "rclone /bundle/rootfs");
@@ -199,7 +201,7 @@ TEST(RootfsPrepare, AVolumeThatIsAMountOfHostFilesIsNotIdMapped) {
       "92 27 0:60 / /var/lib/docker/volumes/tmpfs/_data rw - tmpfs tmpfs rw\n"
       "93 27 0:60 / /s/containers/other/binds/2 rw - tmpfs tmpfs rw\n";
   auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), mountinfo,
-                          "/var/lib/docker");
+                          "/var/lib/docker", {});
   ASSERT_TRUE(prepared) << prepared.error().message;
   EXPECT_EQ(prepared->binds, (std::vector<std::pair<std::size_t, std::string>>{
                                  {2, "/s/containers/id/binds/2"}, {3, "/s/containers/id/binds/3"}}));
@@ -211,9 +213,76 @@ TEST(RootfsPrepare, AVolumeThatIsAMountOfHostFilesIsNotIdMapped) {
   EXPECT_EQ(std::count(ops.calls.begin(), ops.calls.end(), "rclone /var/lib/docker/volumes/tmpfs/_data"), 1);
 }
 
+// A host directory of a container its developer created: through its own
+// namespace, that developer's uid and gid (and no other host id) are
+// container root there.
+TEST(RootfsPrepare, AHostDirectoryIsWrittenAsTheContainersDeveloper) {
+  json config = fixture("plain.json");
+  config["root"]["path"] = "rootfs";
+  config["mounts"] = json::array({json{{"destination", "/src"}, {"type", "bind"}, {"source", "/home/dev/proj"},
+                                       {"options", json::array({"rbind"})}},
+                                  json{{"destination", "/etc/x"}, {"type", "bind"}, {"source", "/home/dev/x"},
+                                       {"options", json::array({"bind"})}}});
+  RecordingOps ops;
+  ops.kinds["/home/dev/proj"] = sys::NodeKind::kDirectory;
+  ops.kinds["/home/dev/x"] = sys::NodeKind::kRegularFile;
+  int lookups = 0;
+  const OwnerFinder find_owner = [&lookups] {
+    ++lookups;
+    return idmap::OwnerLookup{core::trust::ContainerOwner{1000, 1001}, ""};
+  };
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "", "/var/lib/docker",
+                          find_owner);
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(lookups, 1);
+  EXPECT_EQ(ops.calls, (std::vector<std::string>{
+                           "mkdir /s/containers", "mkdir /s/containers/id", "mkdir /s/containers/id/rootfs",
+                           "userns 0 165536 65536", "rclone /bundle/rootfs", "attach /s/containers/id/rootfs",
+                           "mkdir /s/containers/id/binds", "userns 1000 165536 1 / 1001 165536 1",
+                           "rclone /home/dev/proj", "mkdir /s/containers/id/binds/0",
+                           "attach /s/containers/id/binds/0", "clone /home/dev/x",
+                           "touch /s/containers/id/binds/1", "attach /s/containers/id/binds/1"}));
+  const std::string tail = " written as its developer: host uid 1000 and gid 1001 are root in the container";
+  EXPECT_EQ(prepared->notes, (std::vector<std::string>{"bind /home/dev/proj -> /src" + tail,
+                                                       "bind /home/dev/x -> /etc/x" + tail}));
+}
+
+// A label that does not check is said once, and the container writes host
+// directories as its own range; without a host bind nobody looks.
+TEST(RootfsPrepare, WithoutABelievedOwnerAHostDirectoryStaysInTheContainersRange) {
+  json config = fixture("plain.json");
+  config["root"]["path"] = "rootfs";
+  config["mounts"] = json::array({json{{"destination", "/a"}, {"type", "bind"}, {"source", "/home/dev/a"},
+                                       {"options", json::array({"rbind"})}},
+                                  json{{"destination", "/b"}, {"type", "bind"}, {"source", "/home/dev/b"},
+                                       {"options", json::array({"rbind"})}}});
+  RecordingOps ops;
+  int lookups = 0;
+  const OwnerFinder refused = [&lookups] {
+    ++lookups;
+    return idmap::OwnerLookup{std::nullopt, "label moat.owner does not carry this stack's seal"};
+  };
+  auto prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id"), "", "/var/lib/docker",
+                          refused);
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(lookups, 1);
+  EXPECT_TRUE(prepared->binds.empty());
+  const std::string tail = " not ID-mapped: a host path, written as the container's own id range";
+  EXPECT_EQ(prepared->notes,
+            (std::vector<std::string>{"host bind mounts written as the container's own id range: label moat.owner "
+                                      "does not carry this stack's seal",
+                                      "bind /home/dev/a -> /a" + tail, "bind /home/dev/b -> /b" + tail}));
+
+  config["mounts"] = json::array();
+  prepared = prepare(ops, config, "/bundle", kRange, container_paths("/s", "id2"), "", "/var/lib/docker", refused);
+  ASSERT_TRUE(prepared) << prepared.error().message;
+  EXPECT_EQ(lookups, 1);
+  EXPECT_TRUE(prepared->notes.empty());
+}
+
 TEST(RootfsPrepare, RefusesConfigWithoutRoot) {
   RecordingOps ops;
-  auto r = prepare(ops, json::object(), "/b", kRange, container_paths("/s", "id"), "", "/var/lib/docker");
+  auto r = prepare(ops, json::object(), "/b", kRange, container_paths("/s", "id"), "", "/var/lib/docker", {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "config.json has no root.path");
 }

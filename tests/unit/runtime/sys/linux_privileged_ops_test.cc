@@ -52,7 +52,7 @@ class LinuxPrivilegedOpsTest : public ::testing::Test {
 // Through a clone mapped with the namespace, an owner k on disk shows as the
 // range's k: what container root's files look like from the host.
 TEST_F(LinuxPrivilegedOpsTest, TheMappingNamespaceShowsOwnersInsideTheContainersRange) {
-  auto ns = ops_.make_mapping_userns(kRange);
+  auto ns = ops_.make_mapping_userns(kRange.mapping());
   ASSERT_TRUE(ns) << ns.error().message;
   auto tree = ops_.clone_idmapped(dir_, ns->get(), false);
   ASSERT_TRUE(tree) << tree.error().message;
@@ -64,12 +64,27 @@ TEST_F(LinuxPrivilegedOpsTest, TheMappingNamespaceShowsOwnersInsideTheContainers
   EXPECT_EQ(st.st_uid, 0U);
 }
 
+// The owner's mapping (a developer's uid and gid onto container root): the
+// developer's files show as container root's, every other owner as the
+// overflow id, so container root changes nothing on the host but theirs.
+TEST_F(LinuxPrivilegedOpsTest, AnOwnersMappingShowsOnlyTheOwnersFilesAsContainerRoots) {
+  // Even host root passes a directory that shows an unmapped owner only by
+  // its mode: capabilities count only over ids the mount maps.
+  ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
+  auto ns = ops_.make_mapping_userns(idmap::IdMapping{"1000 300000 1\n", "1000 300000 1\n"});
+  ASSERT_TRUE(ns) << ns.error().message;
+  auto tree = ops_.clone_idmapped(dir_, ns->get(), false);
+  ASSERT_TRUE(tree) << tree.error().message;
+  EXPECT_EQ(owner_in(tree->get(), "user-owned"), 300000);
+  EXPECT_EQ(owner_in(tree->get(), "root-owned"), 65534);
+}
+
 // The helper that held the namespace while its maps were written is waited
 // for: no process and no zombie is left behind after a call that succeeded.
 TEST_F(LinuxPrivilegedOpsTest, TheNamespacesHelperIsGoneWhenTheCallReturns) {
   const std::set<std::string> before = children();
   for (std::uint32_t i = 0; i < 3; ++i) {
-    auto ns = ops_.make_mapping_userns(idmap::IdRange{kRange.host_base + 65536U * i, 65536});
+    auto ns = ops_.make_mapping_userns(idmap::IdRange{kRange.host_base + 65536U * i, 65536}.mapping());
     ASSERT_TRUE(ns) << ns.error().message;
   }
   EXPECT_EQ(children(), before);

@@ -24,6 +24,7 @@ struct Member {
   std::string prefix{};
   std::optional<std::uint64_t> size{};  // header size, when not data.size()
   std::string_view magic = kUstarMagic;
+  std::uint64_t mode = 0644;
 };
 
 inline void put_text(std::string& block, std::size_t offset, std::string_view text) {
@@ -55,7 +56,7 @@ inline void seal(std::string& block, bool signed_sum = false) {
 inline std::string header(const Member& member) {
   std::string block(kBlock, '\0');
   put_text(block, 0, member.name);
-  put_octal(block, 100, 8, 0644);
+  put_octal(block, 100, 8, member.mode);
   put_octal(block, 108, 8, 0);
   put_octal(block, 116, 8, 0);
   put_octal(block, 124, 12, member.size.value_or(member.data.size()));

@@ -1,0 +1,59 @@
+#pragma once
+// Whom a container's root writes host directories as. moatd labels every
+// container a developer creates with that developer's uid and gid
+// (kOwnerLabel) and a seal, and moat-runc maps container root to them on
+// the container's host bind mounts, so a build writes into the developer's
+// project as the developer, never as root.
+//
+// The seal is what makes the label believable. Anyone can put any label on a
+// container or an image; moatd replaces this one on every create it forwards,
+// but a label that reaches the engine another way (root at engine.sock, a
+// builder's step, an image's own labels) only counts if its seal is the one
+// on file for that owner. Each owner's seal is a random secret kept in a
+// directory only root can read (one file per uid and gid), so a label seen
+// in `docker inspect` can only ever name the developer it already names.
+// A secret rather than a MAC: moat-runc, which checks seals, then needs no
+// crypto library (linking OpenSSL cost each of its four starts per
+// container about half a millisecond on this kind of VM, in CPU
+// detection alone).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/result/result.h"
+
+namespace moat::core::trust {
+
+inline constexpr const char* kOwnerLabel = "moat.owner";
+
+struct ContainerOwner {
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+
+  bool operator==(const ContainerOwner&) const = default;
+};
+
+// The label's shape: "UID:GID:SEAL", decimal ids without leading zeros and
+// 32 lower-case hex digits. Refuses root's ids and 4294967295 (no id).
+Result<std::pair<ContainerOwner, std::string>> parse_owner_label(std::string_view label);
+
+class OwnerSeals {
+ public:
+  // `dir`: a directory root owns and nobody else may enter.
+  explicit OwnerSeals(std::string dir) : dir_(std::move(dir)) {}
+
+  // moatd: the label naming `owner`, with their seal, made on first use.
+  Result<std::string> label_for(const ContainerOwner& owner) const;
+  // moat-runc: the owner a label names, if its seal is the one on file.
+  Result<ContainerOwner> owner_from(std::string_view label) const;
+
+ private:
+  std::string path_for(const ContainerOwner& owner) const;
+  Result<std::string> read_seal(const ContainerOwner& owner) const;
+
+  std::string dir_;
+};
+
+}  // namespace moat::core::trust

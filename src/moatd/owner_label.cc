@@ -1,0 +1,35 @@
+#include "moatd/owner_label.h"
+
+namespace moat::moatd {
+
+bool creates_container(const http::CanonicalRequest& request) {
+  return request.method == "POST" && request.segments.size() == 2 && request.segments[0] == "containers" &&
+         request.segments[1] == "create";
+}
+
+Result<void> set_owner_label(nlohmann::json& create_body, const PeerCredentials& caller,
+                             const core::trust::OwnerSeals* seals) {
+  if (!create_body.is_object()) return {};
+  const auto remove = [&create_body] {
+    const auto labels = create_body.find("Labels");
+    if (labels != create_body.end() && labels->is_object()) labels->erase(core::trust::kOwnerLabel);
+  };
+  // uid_t(-1) is what an unknown peer reads as; it names nobody.
+  const bool named = seals != nullptr && caller.uid != 0 && caller.gid != 0 &&
+                     caller.uid != static_cast<uid_t>(-1) && caller.gid != static_cast<gid_t>(-1);
+  if (!named) {
+    remove();
+    return {};
+  }
+  auto label = seals->label_for({caller.uid, caller.gid});
+  if (!label) {
+    remove();
+    return unexpected(label.error());
+  }
+  const auto labels = create_body.find("Labels");
+  if (labels == create_body.end() || !labels->is_object()) create_body["Labels"] = nlohmann::json::object();
+  create_body["Labels"][core::trust::kOwnerLabel] = std::move(*label);
+  return {};
+}
+
+}  // namespace moat::moatd

@@ -1,0 +1,169 @@
+// Whom container root writes a bind-mounted host directory as: the
+// developer who created the container (moat.bindMountsWriteAs "developer",
+// the default), so a build in a container leaves its output in the
+// developer's project as theirs; the container's own unprivileged range for
+// containers root starts at the engine socket, or with "containerRange".
+// Never host root.
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "e2e/shared_stack.h"
+
+namespace moat::testing {
+namespace {
+
+struct Owner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+Owner developer_ids() {
+  const passwd* pw = ::getpwnam(developer().c_str());
+  return pw == nullptr ? Owner{} : Owner{pw->pw_uid, pw->pw_gid};
+}
+
+// "uid:gid mode" of a host path, or "<absent>".
+std::string host_stat(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "<absent>";
+  std::ostringstream out;
+  out << st.st_uid << ":" << st.st_gid << " " << std::oct << (st.st_mode & 07777);
+  return out.str();
+}
+
+std::string ids(const Owner& o) { return std::to_string(o.uid) + ":" + std::to_string(o.gid); }
+
+// A fresh directory in the developer's home, made by the developer.
+std::string developer_dir(TestStack& s, const std::string& name) {
+  EXPECT_EQ(s.as_developer("rm -rf ~/" + name + " && mkdir ~/" + name).exit_code, 0);
+  return developer_home() + "/" + name;
+}
+
+TEST(HostBindOwnership, ADevelopersContainerWritesTheirDirectoryAsThem) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  const std::string dir = developer_dir(s, "own-proj");
+  ASSERT_EQ(run("echo root-data > " + dir + "/root-file && chmod 666 " + dir + "/root-file").exit_code, 0);
+  const auto r = s.developer_docker(
+      "run --rm -v " + dir + ":/src -w /src moat-test/busybox sh -c " +
+      quote("stat -c '%u:%g' /src; echo built > out.txt && mkdir -p bin && cp /bin/busybox bin/tool && "
+            "chmod 4755 bin/tool && echo written; chown 5:5 out.txt 2>/dev/null || echo chown-refused; "
+            "{ echo x >> root-file; } 2>/dev/null || echo root-file-refused"));
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.out, "0:0\nwritten\nchown-refused\nroot-file-refused\n") << r.all();
+  EXPECT_EQ(host_stat(dir + "/out.txt"), ids(dev) + " 644");
+  EXPECT_EQ(host_stat(dir + "/bin"), ids(dev) + " 755");
+  // The setuid bit stays, on the developer's own file: no more than the
+  // developer could do with chmod.
+  EXPECT_EQ(host_stat(dir + "/bin/tool"), ids(dev) + " 4755");
+  EXPECT_EQ(host_stat(dir + "/root-file"), "0:0 666");
+  EXPECT_EQ(run("cat " + dir + "/root-file").out, "root-data\n");
+  run("rm -rf " + dir);
+}
+
+// The label that names the developer is moatd's: one the client sends is
+// replaced, and the engine's record shows whom the container writes as.
+TEST(HostBindOwnership, TheOwnerLabelIsMoatdsNotTheClients) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  const std::string dir = developer_dir(s, "own-label");
+  auto r = s.developer_docker("create --name own-label --label moat.owner=0:0:00000000000000000000000000000000 -v " +
+                              dir + ":/src moat-test/busybox sh -c 'echo x > /src/f'");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  r = s.engine_docker("inspect -f '{{index .Config.Labels \"moat.owner\"}}' own-label");
+  EXPECT_EQ(r.out.substr(0, ids(dev).size() + 1), ids(dev) + ":") << r.out;
+  EXPECT_EQ(r.out.size(), ids(dev).size() + 1 + 32 + 1) << r.out;
+  r = s.developer_docker("start -a own-label");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(host_stat(dir + "/f"), ids(dev) + " 644");
+  s.developer_docker("rm -f own-label");
+  run("rm -rf " + dir);
+}
+
+// Root at the engine socket names no developer: its container writes a host
+// directory as its own range, never as root.
+TEST(HostBindOwnership, ARootStartedContainerWritesAsItsOwnRange) {
+  auto& s = shared_stack();
+  const std::string dir = developer_dir(s, "own-root");
+  ASSERT_EQ(run("chmod 777 " + dir).exit_code, 0);
+  const auto r = s.engine_docker("run --rm -v " + dir + ":/src moat-test/busybox sh -c 'echo x > /src/f'");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  struct stat st {};
+  ASSERT_EQ(::stat((dir + "/f").c_str(), &st), 0);
+  EXPECT_GE(st.st_uid, 100000U);
+  EXPECT_EQ(st.st_uid, st.st_gid);
+  run("rm -rf " + dir);
+}
+
+// The shared stack's admin settings with moat.bindMountsWriteAs set, until
+// the object goes; moatd takes a changed file within seconds.
+class WriteAsSetting {
+ public:
+  WriteAsSetting(TestStack& s, const std::string& value) : s_(s) {
+    std::ifstream in(s.admin_settings());
+    std::ostringstream text;
+    text << in.rdbuf();
+    original_ = text.str();
+    auto doc = nlohmann::json::parse(original_);
+    doc["moat"]["bindMountsWriteAs"] = {{"locked", true}, {"value", value}};
+    write(doc.dump(2) + "\n");
+  }
+  ~WriteAsSetting() { write(original_); }
+  WriteAsSetting(const WriteAsSetting&) = delete;
+  WriteAsSetting& operator=(const WriteAsSetting&) = delete;
+
+ private:
+  void write(const std::string& text) {
+    const std::string tmp = s_.admin_settings() + ".new";
+    std::ofstream(tmp) << text;
+    ::chmod(tmp.c_str(), 0644);
+    ::rename(tmp.c_str(), s_.admin_settings().c_str());
+  }
+  TestStack& s_;
+  std::string original_;
+};
+
+// Whether a container created now carries an owner label.
+bool creates_labelled(TestStack& s) {
+  s.developer_docker("rm -f own-probe");
+  s.developer_docker("create --name own-probe moat-test/busybox true");
+  const auto r = s.engine_docker("inspect -f '{{index .Config.Labels \"moat.owner\"}}' own-probe");
+  s.developer_docker("rm -f own-probe");
+  return r.exit_code == 0 && r.out != "\n" && r.out != "<no value>\n";
+}
+
+bool wait_for_labels(TestStack& s, bool labelled) {
+  for (int i = 0; i < 40; ++i) {
+    if (creates_labelled(s) == labelled) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+TEST(HostBindOwnership, WithContainerRangeTheDevelopersContainerWritesAsItsOwnRange) {
+  auto& s = shared_stack();
+  const std::string dir = developer_dir(s, "own-range");
+  ASSERT_EQ(run("chmod 777 " + dir).exit_code, 0);
+  {
+    const WriteAsSetting setting(s, "containerRange");
+    ASSERT_TRUE(wait_for_labels(s, false)) << "moatd did not take moat.bindMountsWriteAs \"containerRange\"";
+    const auto r = s.developer_docker("run --rm -v " + dir + ":/src moat-test/busybox sh -c 'echo x > /src/f'");
+    EXPECT_EQ(r.exit_code, 0) << r.all();
+    struct stat st {};
+    ASSERT_EQ(::stat((dir + "/f").c_str(), &st), 0);
+    EXPECT_GE(st.st_uid, 100000U);
+  }
+  EXPECT_TRUE(wait_for_labels(s, true)) << "moatd did not take the settings back";
+  run("rm -rf " + dir);
+}
+
+}  // namespace
+}  // namespace moat::testing
