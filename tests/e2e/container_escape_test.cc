@@ -422,8 +422,8 @@ TEST(ContainerEscape, DockerCpCannotPlantPrivilegesThroughABindMount) {
   };
   const std::string tail =
       "; the engine unpacks it as root, and a path in a container can be a host directory (rule "
-      "container.archive-entry). No setting allows this: copy the file without it (for example chmod u-s,g-s) and "
-      "set it up inside the container instead.";
+      "container.archive-entry). No setting allows this: copy plain files and directories, and set up anything more "
+      "(setuid bits, devices, links, capabilities) inside the container.";
   auto r = copy("suid", t::archive({t::member({.name = "suid", .data = "#!/bin/sh\n", .mode = 04755})}));
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err, "Error response from daemon: Moat refused this request: the archive copied into the container has "

@@ -75,8 +75,13 @@ Decision ArchiveUploadCheck::refuse(const std::string& reason) const {
   return Decision::deny(kRule, "",
                         "the archive copied into the container " + reason +
                             "; the engine unpacks it as root, and a path in a container can be a host directory",
-                        "No setting allows this: copy the file without it (for example chmod u-s,g-s) and set it "
-                        "up inside the container instead.");
+                        "No setting allows this: copy plain files and directories, and set up anything more "
+                        "(setuid bits, devices, links, capabilities) inside the container.");
+}
+
+Decision ArchiveUploadCheck::unreadable(const std::string& reason) const {
+  return Decision::deny(kRule, "", "the archive copied into the container " + reason,
+                        "No setting allows this: send a plain tar archive, as docker cp does.");
 }
 
 Result<std::string_view, Decision> ArchiveUploadCheck::feed(std::string_view bytes, bool last) {
@@ -88,8 +93,8 @@ Result<std::string_view, Decision> ArchiveUploadCheck::feed(std::string_view byt
   held_.append(bytes);
   if (held_.size() < kLongestMagic && !last) return std::string_view();
   if (const std::string_view compression = tar::compression_of(held_); !compression.empty()) {
-    return unexpected(refuse("is compressed (" + std::string(compression) +
-                             "), and Moat checks only plain tar archives, as docker cp sends"));
+    return unexpected(unreadable("is compressed (" + std::string(compression) +
+                             "), and Moat checks only plain tar archives, which the engine unpacks as root"));
   }
   start_checked_ = true;
   if (auto scanned = scan(held_); !scanned) return unexpected(scanned.error());
@@ -143,13 +148,13 @@ Result<void, Decision> ArchiveUploadCheck::on_block() {
     zero_block_seen_ = true;
     return {};
   }
-  if (zero_block_seen_) return unexpected(refuse("goes on after a zero block" + where + ", which Go refuses"));
+  if (zero_block_seen_) return unexpected(unreadable("goes on after a zero block" + where + ", which Go refuses"));
   const auto header = tar::parse_header(block);
-  if (!header) return unexpected(refuse("has a header Go refuses" + where));
+  if (!header) return unexpected(unreadable("has a header Go refuses" + where));
   const char type = header->type;
   if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
     if (header->size < 0 || header->size > static_cast<std::int64_t>(tar::kMaxSpecialFileBytes)) {
-      return unexpected(refuse("has an extended header over 1 MiB" + where));
+      return unexpected(unreadable("has an extended header over 1 MiB" + where));
     }
     special_type_ = type;
     special_left_ = static_cast<std::uint64_t>(header->size);
@@ -171,7 +176,7 @@ Result<void, Decision> ArchiveUploadCheck::on_special_data() {
   }
   if (special_type_ == 'K') return {};
   auto records = tar::parse_pax(special_);
-  if (!records) return unexpected(refuse("has a pax header Go refuses at byte " + std::to_string(block_at_)));
+  if (!records) return unexpected(unreadable("has a pax header Go refuses at byte " + std::to_string(block_at_)));
   if (special_type_ == 'x') {
     pax_ = std::move(records);  // replaces an earlier one, as in Go
     return {};
@@ -208,15 +213,15 @@ Result<void, Decision> ArchiveUploadCheck::on_entry(const tar::Header& header) {
                              ((header.mode & 04000) != 0 ? "setuid" : "setgid")));
   }
   if (type == 'S' || (pax && pax->sparse)) {
-    return unexpected(refuse("has " + entry + ", a sparse file, which Moat does not check"));
+    return unexpected(unreadable("has " + entry + ", a sparse file, which Moat does not check"));
   }
   if (pax && pax->size && !pax->size->empty()) {
     const auto pax_size = tar::parse_decimal(*pax->size);
-    if (!pax_size) return unexpected(refuse("has a pax size Go refuses for its " + entry));
+    if (!pax_size) return unexpected(unreadable("has a pax size Go refuses for its " + entry));
     size = *pax_size;
   }
   if (tar::is_header_only(type)) size = 0;
-  if (size < 0) return unexpected(refuse("has a negative size for its " + entry));
+  if (size < 0) return unexpected(unreadable("has a negative size for its " + entry));
   skip_left_ = static_cast<std::uint64_t>(size) + padding_of(static_cast<std::uint64_t>(size));
   state_ = skip_left_ == 0 ? State::kHeader : State::kSkip;
   return {};

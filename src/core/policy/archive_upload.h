@@ -64,7 +64,8 @@ class ArchiveUploadCheck {
   Result<void, Decision> on_block();
   Result<void, Decision> on_special_data();
   Result<void, Decision> on_entry(const image::tar::Header& header);
-  Decision refuse(const std::string& reason) const;
+  Decision refuse(const std::string& reason) const;      // an entry that would be a privilege
+  Decision unreadable(const std::string& reason) const;  // what Moat cannot check
 
   State state_ = State::kHeader;
   std::uint64_t offset_ = 0;        // of the next byte scanned

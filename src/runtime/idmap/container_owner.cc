@@ -1,6 +1,5 @@
 #include "runtime/idmap/container_owner.h"
 
-
 #include <nlohmann/json.hpp>
 
 #include "core/sys/read_file.h"

@@ -37,8 +37,13 @@ Outcome upload(const std::string& archive, std::size_t piece = 4096) {
 std::string refused(const std::string& what) {
   return "Moat refused this request: the archive copied into the container " + what +
          "; the engine unpacks it as root, and a path in a container can be a host directory (rule "
-         "container.archive-entry). No setting allows this: copy the file without it (for example chmod "
-         "u-s,g-s) and set it up inside the container instead.";
+         "container.archive-entry). No setting allows this: copy plain files and directories, and set up anything "
+         "more (setuid bits, devices, links, capabilities) inside the container.";
+}
+
+std::string unreadable(const std::string& what) {
+  return "Moat refused this request: the archive copied into the container " + what +
+         " (rule container.archive-entry). No setting allows this: send a plain tar archive, as docker cp does.";
 }
 
 TEST(ArchiveUpload, OnlyPutArchiveIsAnUpload) {
@@ -119,7 +124,7 @@ TEST(ArchiveUpload, APaxSizeDecidesWhereTheNextHeaderIs) {
 
 TEST(ArchiveUpload, WhatCannotBeCheckedIsRefused) {
   EXPECT_EQ(upload(std::string("\x1f\x8b\x08\x00", 4) + std::string(600, 'x')).refusal,
-            refused("is compressed (gzip), and Moat checks only plain tar archives, as docker cp sends"));
+            unreadable("is compressed (gzip), and Moat checks only plain tar archives, which the engine unpacks as root"));
   // A compressed stream is recognised before any of it goes on, even one
   // byte at a time.
   const Outcome slow = upload(std::string("\xfd\x37\x7a\x58\x5a\x00", 6) + std::string(600, 'x'), 1);
@@ -127,11 +132,11 @@ TEST(ArchiveUpload, WhatCannotBeCheckedIsRefused) {
   EXPECT_NE(slow.refusal, "");
   std::string bad_sum = t::file("a", "x");
   bad_sum[0] = 'b';
-  EXPECT_EQ(upload(t::archive({bad_sum})).refusal, refused("has a header Go refuses at byte 0"));
+  EXPECT_EQ(upload(t::archive({bad_sum})).refusal, unreadable("has a header Go refuses at byte 0"));
   EXPECT_EQ(upload(t::archive({t::entry("s", 'S')})).refusal,
-            refused("has entry \"s\", a sparse file, which Moat does not check"));
+            unreadable("has entry \"s\", a sparse file, which Moat does not check"));
   EXPECT_EQ(upload(std::string(512, '\0') + t::file("late", "x")).refusal,
-            refused("goes on after a zero block at byte 512, which Go refuses"));
+            unreadable("goes on after a zero block at byte 512, which Go refuses"));
 }
 
 // After the two zero blocks Go stops reading: nothing there is unpacked.
