@@ -14,10 +14,8 @@ Result<void> set_owner_label(nlohmann::json& create_body, const PeerCredentials&
     const auto labels = create_body.find("Labels");
     if (labels != create_body.end() && labels->is_object()) labels->erase(core::trust::kOwnerLabel);
   };
-  // uid_t(-1) is what an unknown peer reads as; it names nobody.
-  const bool named = seals != nullptr && caller.uid != 0 && caller.gid != 0 &&
-                     caller.uid != static_cast<uid_t>(-1) && caller.gid != static_cast<gid_t>(-1);
-  if (!named) {
+  // An unknown peer reads as uid_t(-1), which unnameable() refuses too.
+  if (seals == nullptr || core::trust::unnameable({caller.uid, caller.gid})) {
     remove();
     return {};
   }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -131,18 +132,20 @@ class WriteAsSetting {
   std::string original_;
 };
 
-// Whether a container created now carries an owner label.
-bool creates_labelled(TestStack& s) {
+// Whether a container created now carries an owner label; nothing when
+// the create itself failed, which answers neither way.
+std::optional<bool> creates_labelled(TestStack& s) {
   s.developer_docker("rm -f own-probe");
-  s.developer_docker("create --name own-probe moat-test/busybox true");
+  if (s.developer_docker("create --name own-probe moat-test/busybox true").exit_code != 0) return std::nullopt;
   const auto r = s.engine_docker("inspect -f '{{index .Config.Labels \"moat.owner\"}}' own-probe");
   s.developer_docker("rm -f own-probe");
-  return r.exit_code == 0 && r.out != "\n" && r.out != "<no value>\n";
+  if (r.exit_code != 0) return std::nullopt;
+  return r.out != "\n" && r.out != "<no value>\n";
 }
 
 bool wait_for_labels(TestStack& s, bool labelled) {
   for (int i = 0; i < 40; ++i) {
-    if (creates_labelled(s) == labelled) return true;
+    if (creates_labelled(s) == std::optional<bool>(labelled)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return false;

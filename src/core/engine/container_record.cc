@@ -63,15 +63,6 @@ Result<std::vector<std::string>> container_ids(const std::string& data_root) {
   return ids;
 }
 
-Result<ContainerRecord> read_record(const std::string& data_root, const std::string& id) {
-  const std::string path = data_root + "/containers/" + id + "/config.v2.json";
-  auto text = sys::read_file(path);
-  if (!text) return unexpected(text.error());
-  auto record = parse_container_record(*text);
-  if (!record) return unexpected(record.error().with_context(path));
-  return record;
-}
-
 Result<std::optional<ContainerRecord>> found(Result<ContainerRecord> record) {
   if (!record) return unexpected(record.error());
   return std::optional<ContainerRecord>(std::move(*record));
@@ -90,6 +81,16 @@ Result<ContainerRecord> parse_container_record(std::string_view config_v2) {
   auto name = text_member(*doc, "Name", "the container's record");
   if (!name) return unexpected(name.error());
   record.name = std::move(*name);
+  if (const auto config = doc->find("Config"); config != doc->end() && !config->is_null()) {
+    if (!config->is_object()) return fail("the container's Config is not an object");
+    if (const auto labels = config->find("Labels"); labels != config->end() && !labels->is_null()) {
+      if (!labels->is_object()) return fail("the container's Labels is not an object");
+      for (const auto& [key, value] : labels->items()) {
+        if (!value.is_string()) return fail("label " + key + " is not a string");
+        record.labels.emplace(key, value.get<std::string>());
+      }
+    }
+  }
   const auto points = doc->find("MountPoints");
   if (points == doc->end() || points->is_null()) return record;
   if (!points->is_object()) return fail("the container's MountPoints is not an object");
@@ -121,17 +122,26 @@ Result<std::optional<std::string>> volume_host_device(std::string_view opts_json
   return std::optional<std::string>(std::move(*device));
 }
 
+Result<ContainerRecord> read_container_record(const std::string& data_root, const std::string& id) {
+  const std::string path = data_root + "/containers/" + id + "/config.v2.json";
+  auto text = sys::read_file(path);
+  if (!text) return unexpected(text.error());
+  auto record = parse_container_record(*text);
+  if (!record) return unexpected(record.error().with_context(path));
+  return record;
+}
+
 Result<std::optional<ContainerRecord>> find_container(const std::string& data_root, std::string_view name_or_id) {
   if (name_or_id.empty()) return std::optional<ContainerRecord>();
   auto ids = container_ids(data_root);
   if (!ids) return unexpected(ids.error());
   for (const std::string& id : *ids) {
-    if (id == name_or_id) return found(read_record(data_root, id));
+    if (id == name_or_id) return found(read_container_record(data_root, id));
   }
   const std::string wanted = "/" + std::string(name_or_id);
   std::vector<std::string> by_prefix;
   for (const std::string& id : *ids) {
-    auto record = read_record(data_root, id);
+    auto record = read_container_record(data_root, id);
     // A container being removed can vanish between the listing and here.
     if (!record && !exists(data_root + "/containers/" + id)) continue;
     if (!record) return unexpected(record.error());
@@ -139,7 +149,7 @@ Result<std::optional<ContainerRecord>> find_container(const std::string& data_ro
     if (id.starts_with(name_or_id)) by_prefix.push_back(id);
   }
   if (by_prefix.size() != 1) return std::optional<ContainerRecord>();  // the engine refuses it
-  return found(read_record(data_root, by_prefix.front()));
+  return found(read_container_record(data_root, by_prefix.front()));
 }
 
 Result<std::vector<HostMount>> host_mounts_of(const std::string& data_root, const ContainerRecord& container) {

@@ -1,12 +1,14 @@
 #pragma once
-// What the engine keeps on disk about a container, for the one judgement
-// that needs more than the request: where `docker cp` would write (policy/
-// archive_upload.h). Read from the files rather than asked over the API,
+// What the engine keeps on disk about a container, for moatd's one
+// judgement that needs more than the request (where `docker cp` would write,
+// policy/archive_upload.h) and for moat-runc (the container's owner label,
+// runtime/idmap/container_owner.h). Read from the files rather than asked over the API,
 // because moatd judges on its event loop and a container's lock can hold an
 // API answer for as long as a stop takes. Docker Engine 20.10's layout:
 // <data-root>/containers/<id>/config.v2.json (ID, Name, MountPoints) and,
 // for a local volume created with options, <data-root>/volumes/<name>/opts.json.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,7 @@ struct ContainerRecord {
   std::string id;
   std::string name;  // with the engine's leading "/"
   std::vector<MountPoint> mounts;
+  std::map<std::string, std::string> labels;  // Config.Labels
 };
 
 // config.v2.json; an error names what is missing or of the wrong type.
@@ -37,6 +40,9 @@ Result<ContainerRecord> parse_container_record(std::string_view config_v2);
 // its own (tmpfs); the device for anything else (a bind of a host
 // directory, a disk), which shows host files.
 Result<std::optional<std::string>> volume_host_device(std::string_view opts_json);
+
+// <data_root>/containers/<id>/config.v2.json, read and parsed.
+Result<ContainerRecord> read_container_record(const std::string& data_root, const std::string& id);
 
 // The container as the engine resolves `name_or_id` in an API path: a full
 // id, then a name, then a unique id prefix. nullopt: the engine knows no

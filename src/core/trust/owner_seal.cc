@@ -58,13 +58,14 @@ Result<std::pair<ContainerOwner, std::string>> parse_owner_label(std::string_vie
       !parse_id(label.substr(first + 1, second - first - 1), owner.gid) || !is_seal(label.substr(second + 1))) {
     return fail(std::string("label ") + kOwnerLabel + " is not UID:GID:SEAL");
   }
-  if (owner.uid == 0 || owner.gid == 0) {
-    return fail(std::string("label ") + kOwnerLabel + " names root, whom no container writes as");
-  }
-  if (owner.uid == kNoId || owner.gid == kNoId) {
-    return fail(std::string("label ") + kOwnerLabel + " names id 4294967295, which no one can be");
-  }
+  if (const auto why = unnameable(owner)) return fail(std::string("label ") + kOwnerLabel + " names " + *why);
   return std::pair{owner, std::string(label.substr(second + 1))};
+}
+
+std::optional<std::string> unnameable(const ContainerOwner& owner) {
+  if (owner.uid == 0 || owner.gid == 0) return "root, whom no container writes as";
+  if (owner.uid == kNoId || owner.gid == kNoId) return "id 4294967295, which no one can be";
+  return std::nullopt;
 }
 
 std::string OwnerSeals::path_for(const ContainerOwner& owner) const {

@@ -18,6 +18,7 @@
 // detection alone).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,8 +36,13 @@ struct ContainerOwner {
   bool operator==(const ContainerOwner&) const = default;
 };
 
+// Why no label may name these ids (root's uid or gid, or 4294967295, which
+// no one can be), or nothing when one may. moatd asks before it labels;
+// parse_owner_label refuses any other label.
+std::optional<std::string> unnameable(const ContainerOwner& owner);
+
 // The label's shape: "UID:GID:SEAL", decimal ids without leading zeros and
-// 32 lower-case hex digits. Refuses root's ids and 4294967295 (no id).
+// 32 lower-case hex digits, naming ids unnameable() allows.
 Result<std::pair<ContainerOwner, std::string>> parse_owner_label(std::string_view label);
 
 class OwnerSeals {

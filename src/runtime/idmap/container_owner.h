@@ -8,24 +8,20 @@
 
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "core/trust/owner_seal.h"
 #include "runtime/idmap/id_range.h"
 
 namespace moat::runtime::idmap {
 
-// The label's value in the text of the engine's config.v2.json (its
-// Config.Labels), if the text is a JSON object that has it as a string.
-std::optional<std::string> owner_label_in_engine_config(std::string_view config_v2);
-
 struct OwnerLookup {
   std::optional<core::trust::ContainerOwner> owner;
   std::string note;  // why a label was not believed; empty otherwise
 };
 
-// Reads <engine_data_root>/containers/<container_id>/config.v2.json and
-// checks its label against the seals in seals_dir.
+// Reads <engine_data_root>/containers/<container_id>/config.v2.json
+// (core/engine/container_record.h) and checks its label against the seals
+// in seals_dir. A record that cannot be read names no owner.
 OwnerLookup find_container_owner(const std::string& engine_data_root, const std::string& container_id,
                                  const std::string& seals_dir);
 

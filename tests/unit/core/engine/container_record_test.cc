@@ -32,6 +32,19 @@ TEST(ContainerRecord, TheEnginesRecordIsRead) {
   EXPECT_EQ(record->mounts[0].name, "v1");
   EXPECT_EQ(record->mounts[0].driver, "local");
   EXPECT_TRUE(parse_container_record(record_text(kIdA, "x", "null"))->mounts.empty());
+  EXPECT_TRUE(record->labels.empty());
+}
+
+TEST(ContainerRecord, LabelsAreReadFromItsConfig) {
+  const auto record =
+      parse_container_record(R"({"ID":")" + kIdA + R"(","Config":{"Labels":{"moat.owner":"1:2:ab","a":"b"}}})");
+  ASSERT_TRUE(record) << record.error().message;
+  EXPECT_EQ(record->labels, (std::map<std::string, std::string>{{"a", "b"}, {"moat.owner", "1:2:ab"}}));
+  EXPECT_TRUE(parse_container_record(R"({"ID":")" + kIdA + R"(","Config":{"Labels":null}})")->labels.empty());
+  const auto bad = parse_container_record(R"({"ID":")" + kIdA + R"(","Config":{"Labels":{"moat.owner":7}}})");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "label moat.owner is not a string");
+  EXPECT_FALSE(parse_container_record(R"({"ID":")" + kIdA + R"(","Config":[]})"));
 }
 
 TEST(ContainerRecord, AShapeTheEngineNeverWritesIsAnError) {
