@@ -7,6 +7,7 @@
 
 #include "core/engine/container_record.h"
 #include "core/engine/engine_config.h"
+#include "core/engine/rootfs_view.h"
 #include "core/policy/archive_upload.h"
 #include "core/policy/build.h"
 #include "core/policy/endpoints.h"
@@ -96,6 +97,22 @@ bool is_build(const http::CanonicalRequest& head) {
   return head.method == "POST" && head.segments.size() == 1 && head.segments[0] == "build";
 }
 
+// The container whose files the engine reads or writes for this request:
+// docker cp (archive), diff (changes), export and commit.
+std::optional<std::string> container_files_used(const http::CanonicalRequest& r) {
+  if (r.segments.size() == 3 && r.segments[0] == "containers" &&
+      (r.segments[2] == "changes" || r.segments[2] == "export")) {
+    return r.segments[1];
+  }
+  if (policy::is_archive_copy(r.method, r.segments)) return r.segments[1];
+  if (r.method == "POST" && r.segments.size() == 1 && r.segments[0] == "commit") {
+    for (const auto& q : r.query) {
+      if (q.key == "container") return q.value;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool Guard::reads_build_context(const http::CanonicalRequest& head) const {
@@ -134,6 +151,31 @@ policy::Decision Guard::judge_archive_target(http::CanonicalRequest& request, co
   // Unknown to the engine: it answers "No such container" itself.
   if (decision.allowed && found && *found) request.segments[1] = (*found)->id;
   return decision;
+}
+
+policy::Decision Guard::show_engine_current_files(const std::string& container) {
+  const std::string data_root = layout_.engine_data_root();
+  std::string problem;
+  auto found = core::engine::find_container(data_root, container);
+  if (!found) {
+    problem = found.error().message;
+  } else if (!*found) {
+    return policy::Decision::allow("container.engine-view");  // the engine answers "No such container" itself
+  } else if (auto point = core::engine::rootfs_mount_point(data_root, (*found)->id); !point) {
+    problem = point.error().message;
+  } else if (!*point) {
+    return policy::Decision::allow("container.engine-view");
+  } else if (auto remounted = core::engine::remount_overlay_fresh(**point); !remounted) {
+    problem = remounted.error().message;
+  } else {
+    return policy::Decision::allow("container.engine-view");
+  }
+  std::cerr << "moatd: the engine's view of container " << container << ": " << problem << "\n";
+  return policy::Decision::deny(
+      "container.engine-view", "",
+      "Moat could not mount container " + container + "'s files afresh for the engine (" + problem +
+          "), and the engine's older mount may not show what the container changed",
+      "Try again; if this persists, an admin should read moatd's log.");
 }
 
 std::unique_ptr<proxy::BodyCheck> Guard::check_body(const http::CanonicalRequest& head, const PeerCredentials& peer) {
@@ -180,6 +222,11 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   policy::Decision decision = policy::decide(api_request, context);
   if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
     decision = judge_archive_target(request, peer);
+  }
+  if (decision.allowed) {
+    if (const auto container = container_files_used(request)) {
+      if (auto shown = show_engine_current_files(*container); !shown.allowed) decision = std::move(shown);
+    }
   }
   // Written from the document just judged: reading the forwarded text back
   // would parse the body a second time.

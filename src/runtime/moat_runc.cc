@@ -21,7 +21,7 @@
 #include "runtime/idmap/range_allocator.h"
 #include "runtime/oci_cli/grammar.h"
 #include "runtime/runc_state.h"
-#include "runtime/rootfs/mountinfo.h"
+#include "core/sys/mountinfo.h"
 #include "runtime/rootfs/prepare.h"
 #include "runtime/rootfs/resolve_in_root.h"
 #include "runtime/runtime_audit.h"
@@ -335,7 +335,7 @@ class Runtime {
     }
     timings["rewrite"] = clock.lap_ms();
     const auto paths = rootfs::container_paths(state_dir_, *id);
-    auto mountinfo = rootfs::read_self_mountinfo();
+    auto mountinfo = core::sys::read_self_mountinfo();
     if (!mountinfo) {
       (void)allocator_.release(*id);
       return failed(mountinfo.error());
@@ -513,7 +513,7 @@ class Runtime {
   }
 
   void undo(const rootfs::ContainerPaths& paths, const std::string& id) {
-    if (auto t = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo); !t) {
+    if (auto t = rootfs::teardown(*env_.ops, paths, core::sys::read_self_mountinfo); !t) {
       log_message(log_, "warning", "moat-runc: " + t.error().message);
       return;  // keep the range while mounts of it remain
     }
@@ -626,7 +626,7 @@ class Runtime {
     }
     const Result<void> unmounted = torn_down && *torn_down
                                        ? Result<void>{}
-                                       : rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
+                                       : rootfs::teardown(*env_.ops, paths, core::sys::read_self_mountinfo);
     if (!unmounted) {
       log_message(log_, "warning", "moat-runc: " + unmounted.error().message);
       record_after("runtime.delete", "error",
@@ -656,7 +656,7 @@ class Runtime {
       try {
         worker = std::jthread([this, &paths, &torn_down] {
           try {
-            torn_down = rootfs::teardown(*env_.ops, paths, rootfs::read_self_mountinfo);
+            torn_down = rootfs::teardown(*env_.ops, paths, core::sys::read_self_mountinfo);
           } catch (const std::exception&) {
             torn_down.reset();
           }

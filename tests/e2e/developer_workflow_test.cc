@@ -86,6 +86,49 @@ TEST(DeveloperWorkflow, CopiesFilesBothWays) {
   s.developer_docker("rm -f wf-cp");
 }
 
+// docker cp, diff, export and commit show what a running container changed.
+// moat-runc runs it on an overlay of its own; the engine's overlay of the
+// same layers kept what it had looked up (here /tmp, the working directory
+// the engine made sure of at create), so before moatd mounted it afresh for
+// each of these, the engine missed the container's new files, read old
+// contents and failed with ESTALE on a path the container had removed.
+TEST(DeveloperWorkflow, CopyDiffExportAndCommitSeeWhatTheRunningContainerChanged) {
+  auto& s = shared_stack();
+  s.developer_docker("rm -f wf-view");
+  ASSERT_EQ(s.developer_docker("run -d --name wf-view -w /tmp moat-test/busybox sleep 120").exit_code, 0);
+  const auto read_out = [&s](const std::string& path) {
+    return s.as_developer("docker cp wf-view:" + path + " - | tar -xO");
+  };
+  ASSERT_EQ(s.developer_docker("exec wf-view sh -c 'echo first > /tmp/out'").exit_code, 0);
+  auto r = read_out("/tmp/out");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.out, "first\n");
+
+  ASSERT_EQ(s.developer_docker("exec wf-view sh -c 'echo second > /tmp/out; echo built > /tmp/made'").exit_code, 0);
+  r = read_out("/tmp/out");
+  EXPECT_EQ(r.out, "second\n") << r.all();
+  r = read_out("/tmp/made");
+  EXPECT_EQ(r.out, "built\n") << r.all();
+
+  ASSERT_EQ(s.developer_docker("exec wf-view rm /tmp/out").exit_code, 0);
+  ASSERT_EQ(s.as_developer("echo copied-in > ~/view-in.txt").exit_code, 0);
+  r = s.developer_docker("cp ~/view-in.txt wf-view:/tmp/out");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  r = s.developer_docker("exec wf-view cat /tmp/out");
+  EXPECT_EQ(r.out, "copied-in\n") << r.all();
+
+  r = s.developer_docker("diff wf-view");
+  EXPECT_NE(r.out.find("A /tmp/made\n"), std::string::npos) << r.all();
+  r = s.as_developer("docker export wf-view | tar -t");
+  EXPECT_NE(r.out.find("tmp/made\n"), std::string::npos) << r.all();
+  ASSERT_EQ(s.developer_docker("commit wf-view moat-test/wf-view").exit_code, 0);
+  r = s.developer_docker("run --rm moat-test/wf-view cat /tmp/made /tmp/out");
+  EXPECT_EQ(r.out, "built\ncopied-in\n") << r.all();
+
+  s.developer_docker("rm -f wf-view");
+  s.developer_docker("rmi moat-test/wf-view");
+}
+
 TEST(DeveloperWorkflow, BuildsATwoStageDockerfile) {
   auto& s = shared_stack();
   const std::string ctx = developer_home() + "/two-stage";

@@ -8,7 +8,7 @@
 
 namespace moat::core::sys {
 
-// Mount points at or below `root`, deepest first.
+// Mount points at or below `root`, the most recently mounted first.
 std::vector<std::string> mounts_under(const std::string& root);
 
 // Detaches every mount at or below `root`; reports the ones that stay.

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "runtime/rootfs/mountinfo.h"
+#include "core/sys/mountinfo.h"
 
 namespace moat::runtime::rootfs {
 namespace {
@@ -84,15 +84,15 @@ class HostBindOwner {
 
 Result<void> prepare_root(sys::PrivilegedOps& ops, MappingNamespace& ns, const std::string& root,
                           const idmap::IdRange& range, const ContainerPaths& paths,
-                          const std::vector<MountInfoEntry>& mounts, Prepared& out) {
+                          const std::vector<core::sys::MountInfoEntry>& mounts, Prepared& out) {
   if (auto made = ops.make_mount_point(paths.rootfs(), sys::NodeKind::kDirectory); !made) {
     return made;
   }
-  const auto mount = mount_at(mounts, root);
+  const auto mount = core::sys::mount_at(mounts, root);
   if (mount && mount->fs_type == "overlay") {
     // The engine mounts <home>/<layer>/merged; relative layer paths are
     // relative to <home>.
-    auto layers = overlay_layers(*mount, parent_of(parent_of(root)));
+    auto layers = core::sys::overlay_layers(*mount, parent_of(parent_of(root)));
     if (!layers) {
       return unexpected(layers.error().with_context("reading the root overlay"));
     }
@@ -138,7 +138,7 @@ bool inside(const std::string& path, const std::string& root) {
 // clone would let container root write there as host root. A filesystem
 // only mounted there (a tmpfs volume) is the volume's own; moat-runc's
 // clones of it for other containers (under `clones_dir`) do not count.
-bool shows_host_files(const std::string& source, const std::vector<MountInfoEntry>& mounts,
+bool shows_host_files(const std::string& source, const std::vector<core::sys::MountInfoEntry>& mounts,
                       const std::string& clones_dir) {
   std::error_code ec;
   const auto real = std::filesystem::weakly_canonical(source, ec);
@@ -146,10 +146,10 @@ bool shows_host_files(const std::string& source, const std::vector<MountInfoEntr
   const auto below = [](const std::string& dir, const std::string& p) {
     return p == dir || p.starts_with(dir + "/");
   };
-  for (const MountInfoEntry& here : mounts) {
+  for (const core::sys::MountInfoEntry& here : mounts) {
     if (!below(path, here.mount_point)) continue;
     if (here.root != "/") return true;  // a directory of a bigger filesystem
-    for (const MountInfoEntry& other : mounts) {
+    for (const core::sys::MountInfoEntry& other : mounts) {
       if (other.device == here.device && !below(path, other.mount_point) &&
           !below(clones_dir, other.mount_point)) {
         return true;
@@ -162,7 +162,7 @@ bool shows_host_files(const std::string& source, const std::vector<MountInfoEntr
 Result<void> prepare_binds(sys::PrivilegedOps& ops, MappingNamespace& range_ns, HostBindOwner& host_owner,
                            const json& config, const ContainerPaths& paths,
                            const std::string& engine_data_root,
-                           const std::vector<MountInfoEntry>& host_mounts, Prepared& out) {
+                           const std::vector<core::sys::MountInfoEntry>& host_mounts, Prepared& out) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) {
     return {};
   }
@@ -274,7 +274,7 @@ Result<Prepared> prepare(sys::PrivilegedOps& ops, const json& config, const std:
     return unexpected(made.error());
   }
   Prepared out;
-  const auto mounts = parse_mountinfo(mountinfo);
+  const auto mounts = core::sys::parse_mountinfo(mountinfo);
   MappingNamespace ns(ops, range.mapping());
   HostBindOwner host_owner(ops, range, find_owner);
   if (auto r = prepare_root(ops, ns, root, range, paths, mounts, out); !r) {
@@ -301,7 +301,7 @@ Result<void> teardown(sys::PrivilegedOps& ops, const ContainerPaths& paths,
   if (!before) {
     return unexpected(before.error());
   }
-  for (const std::string& target : mounts_under(parse_mountinfo(*before), paths.dir)) {
+  for (const std::string& target : core::sys::mounts_under(core::sys::parse_mountinfo(*before), paths.dir)) {
     if (auto r = ops.unmount(target); !r) {
       return r;
     }
@@ -310,7 +310,7 @@ Result<void> teardown(sys::PrivilegedOps& ops, const ContainerPaths& paths,
   if (!after) {
     return unexpected(after.error());
   }
-  const auto left = mounts_under(parse_mountinfo(*after), paths.dir);
+  const auto left = core::sys::mounts_under(core::sys::parse_mountinfo(*after), paths.dir);
   if (!left.empty()) {
     return fail("mounts remain under " + paths.dir + " (first: " + left.front() +
                 "); its mount points are kept");

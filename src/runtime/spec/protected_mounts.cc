@@ -7,7 +7,7 @@
 
 #include "core/json/strict_json.h"
 #include "core/sys/read_file.h"
-#include "runtime/rootfs/mountinfo.h"
+#include "core/sys/mountinfo.h"
 
 namespace moat::runtime::spec {
 namespace {
@@ -115,7 +115,7 @@ Result<ProtectedPaths> load_protected_paths(const std::string& state_dir) {
 
 Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPaths& protect,
                                          const std::string& container_id) {
-  const auto mountinfo = rootfs::read_self_mountinfo();
+  const auto mountinfo = core::sys::read_self_mountinfo();
   if (!mountinfo) {
     return unexpected(Refusal{"moat-runc: " + mountinfo.error().message +
                               "; refusing bind mounts it cannot see through"});
@@ -126,7 +126,7 @@ Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPath
 Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPaths& protect,
                                          const std::string& container_id, std::string_view mountinfo) {
   if (!config.contains("mounts") || !config["mounts"].is_array()) return {};
-  const auto mounts = rootfs::parse_mountinfo(mountinfo);
+  const auto mounts = core::sys::parse_mountinfo(mountinfo);
   const fs::path data_root = resolved(protect.engine_data_root);
   const fs::path own_files = data_root / "containers" / container_id;
   const fs::path volumes = data_root / "volumes";
@@ -137,7 +137,7 @@ Result<void, Refusal> check_bind_sources(const json& config, const ProtectedPath
     // What a bind mount at the source really shows: a local volume with
     // o=bind is a host directory under a volume's name.
     // (A data root mounted on itself shows its own path: nothing new.)
-    if (const auto origin = rootfs::bind_origin(mounts, source.string()); origin && *origin != source.string()) {
+    if (const auto origin = core::sys::bind_origin(mounts, source.string()); origin && *origin != source.string()) {
       if (auto refused = reaches_protected(given, fs::path(*origin), protect)) return unexpected(*refused);
     }
     // The engine's own per-container files and named volumes live in its

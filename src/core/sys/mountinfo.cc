@@ -1,8 +1,7 @@
-#include "runtime/rootfs/mountinfo.h"
+#include "core/sys/mountinfo.h"
 #include "core/sys/read_file.h"
 
-
-namespace moat::runtime::rootfs {
+namespace moat::core::sys {
 namespace {
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -181,6 +180,8 @@ Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount,
     } else if (key == "datadir+") {
       return fail("overlay " + mount.mount_point + " has data-only layers, which moat-runc "
                   "cannot ID-map");
+    } else if (key != "rw" && key != "ro" && !key.empty()) {
+      layers.other_options.push_back(unescape_octal(option));
     }
   }
   if (layers.lower_dirs.empty() || layers.upper_dir.empty() || layers.work_dir.empty()) {
@@ -190,4 +191,4 @@ Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount,
   return layers;
 }
 
-}  // namespace moat::runtime::rootfs
+}  // namespace moat::core::sys

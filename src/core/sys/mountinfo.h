@@ -9,7 +9,7 @@
 
 #include "core/result/result.h"
 
-namespace moat::runtime::rootfs {
+namespace moat::core::sys {
 
 struct MountInfoEntry {
   std::string mount_point;    // unescaped
@@ -48,6 +48,7 @@ struct OverlayLayers {
   std::vector<std::string> lower_dirs;  // top first
   std::string upper_dir;
   std::string work_dir;
+  std::vector<std::string> other_options;  // "index=off", "userxattr": as the kernel lists them
 };
 
 // Layers of an overlay mount. Relative layer paths (the engine uses them
@@ -59,4 +60,4 @@ Result<OverlayLayers> overlay_layers(const MountInfoEntry& mount, const std::str
 // "\040" -> " " and the other octal escapes the kernel writes.
 std::string unescape_octal(std::string_view text);
 
-}  // namespace moat::runtime::rootfs
+}  // namespace moat::core::sys

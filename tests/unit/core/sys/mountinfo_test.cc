@@ -1,8 +1,8 @@
-#include "runtime/rootfs/mountinfo.h"
+#include "core/sys/mountinfo.h"
 
 #include <gtest/gtest.h>
 
-namespace moat::runtime::rootfs {
+namespace moat::core::sys {
 namespace {
 
 // Shapes taken from a Debian 12 host running dockerd 20.10 (overlay2).
@@ -47,6 +47,15 @@ TEST(MountInfo, ReadsOverlayLayers) {
                                                           "/var/lib/docker/overlay2/l/L2"}));
   EXPECT_EQ(layers->upper_dir, "/var/lib/docker/overlay2/abc/diff");
   EXPECT_EQ(layers->work_dir, "/var/lib/docker/overlay2/abc/work");
+  EXPECT_TRUE(layers->other_options.empty());
+}
+
+TEST(MountInfo, KeepsAnOverlaysOtherOptionsToMountItAgain) {
+  MountInfoEntry m{"/m", "overlay", "overlay",
+                   "rw,lowerdir=/a,upperdir=/u,workdir=/w,index=off,userxattr,redirect_dir=nofollow", "0:41", "/"};
+  auto layers = overlay_layers(m, "/");
+  ASSERT_TRUE(layers) << layers.error().message;
+  EXPECT_EQ(layers->other_options, (std::vector<std::string>{"index=off", "userxattr", "redirect_dir=nofollow"}));
 }
 
 TEST(MountInfo, ResolvesRelativeLayersAgainstTheDriverHome) {
@@ -96,4 +105,4 @@ TEST(MountInfo, FindsTheHostDirectoryABindMountShows) {
 }
 
 }  // namespace
-}  // namespace moat::runtime::rootfs
+}  // namespace moat::core::sys
