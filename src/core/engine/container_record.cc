@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -44,13 +45,6 @@ bool is_volume_name(std::string_view name) {
   return true;
 }
 
-bool is_container_id(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (const char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 Result<std::vector<std::string>> container_ids(const std::string& data_root) {
   const std::string dir = data_root + "/containers";
@@ -58,7 +52,7 @@ Result<std::vector<std::string>> container_ids(const std::string& data_root) {
   if (!stream) return fail("cannot list " + dir + ": " + std::strerror(errno));
   std::vector<std::string> ids;
   while (const dirent* entry = ::readdir(stream.get())) {
-    if (is_container_id(entry->d_name)) ids.emplace_back(entry->d_name);
+    if (is_engine_id(entry->d_name)) ids.emplace_back(entry->d_name);
   }
   return ids;
 }
@@ -76,7 +70,7 @@ Result<ContainerRecord> parse_container_record(std::string_view config_v2) {
   ContainerRecord record;
   auto id = text_member(*doc, "ID", "the container's record");
   if (!id) return unexpected(id.error());
-  if (!is_container_id(*id)) return fail("the container's record has no 64-digit ID");
+  if (!is_engine_id(*id)) return fail("the container's record has no 64-digit ID");
   record.id = std::move(*id);
   auto name = text_member(*doc, "Name", "the container's record");
   if (!name) return unexpected(name.error());
@@ -174,6 +168,11 @@ Result<std::vector<HostMount>> host_mounts_of(const std::string& data_root, cons
     }
   }
   return out;
+}
+
+bool is_engine_id(std::string_view text) {
+  return text.size() == 64 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace moat::core::engine

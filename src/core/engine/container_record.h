@@ -33,6 +33,10 @@ struct ContainerRecord {
   std::map<std::string, std::string> labels;  // Config.Labels
 };
 
+// How the engine names containers and layers: 64 lowercase hex digits. A
+// path built from anything else is not one the engine made.
+bool is_engine_id(std::string_view text);
+
 // config.v2.json; an error names what is missing or of the wrong type.
 Result<ContainerRecord> parse_container_record(std::string_view config_v2);
 

@@ -6,11 +6,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
 
+#include "core/engine/container_record.h"
 #include "core/sys/mountinfo.h"
 #include "core/sys/read_file.h"
 
@@ -18,13 +18,6 @@ namespace moat::core::engine {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-// The engine names containers and layers by 64 lowercase hex digits; a
-// path built from anything else is not one the engine made.
-bool is_engine_id(std::string_view id) {
-  return id.size() == 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 std::string parent_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
