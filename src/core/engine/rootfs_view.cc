@@ -47,6 +47,9 @@ int fsconfig(int fd, unsigned cmd, const char* key, const char* value) {
   return static_cast<int>(::syscall(SYS_fsconfig, fd, cmd, key, value, 0));
 }
 
+// Linux 6.5's MOVE_MOUNT_BENEATH; Debian 12's headers predate it.
+constexpr unsigned kMoveMountBeneath = 0x00000200;
+
 }  // namespace
 
 Result<std::optional<std::string>> rootfs_mount_point(const std::string& data_root, const std::string& container_id) {
@@ -108,14 +111,31 @@ Result<bool> remount_overlay_fresh(const std::string& mount_point) {
   }
   const Fd fresh(::syscall(SYS_fsmount, context.get(), FSMOUNT_CLOEXEC, 0));
   if (!fresh.valid()) return failed("cannot make the overlay mount of " + mount_point);
-  // The old mount goes lazily: an engine process still working in it (a
-  // copy under way) keeps it until done.
+  // The new mount goes beneath the old one first, so that a path lookup by
+  // an engine operation under way at this moment (a second docker cp of the
+  // same container, the engine starting it) finds one overlay or the other,
+  // never the empty directory. The old mount goes lazily: an engine process
+  // still working in it (a copy under way) keeps it until done.
+  if (::syscall(SYS_move_mount, fresh.get(), "", AT_FDCWD, mount_point.c_str(),
+                MOVE_MOUNT_F_EMPTY_PATH | kMoveMountBeneath) == 0) {
+    if (::umount2(mount_point.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
+      return fail("cannot unmount the engine's older overlay above the new one at " + mount_point + ": " +
+                  errno_text(errno));
+    }
+    return true;
+  }
+  // Before Linux 6.5 (EINVAL for the unknown flag), or where the kernel will
+  // not mount beneath this mount: detached first, then attached, so lookups
+  // meanwhile find the empty directory (rootfs_view.h).
+  if (errno != EINVAL) {
+    return fail("cannot attach the new overlay beneath the engine's at " + mount_point + ": " + errno_text(errno));
+  }
   if (::umount2(mount_point.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) {
     return fail("cannot unmount the engine's overlay at " + mount_point + ": " + errno_text(errno));
   }
   if (::syscall(SYS_move_mount, fresh.get(), "", AT_FDCWD, mount_point.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
-    return fail("cannot attach the new overlay at " + mount_point + " (the engine mounts it again at the container's next start): " +
-                errno_text(errno));
+    return fail("cannot attach the new overlay at " + mount_point +
+                " (the engine mounts it again at the container's next start): " + errno_text(errno));
   }
   return true;
 }

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/sys/mountinfo.h"
 #include "support/temp_dir.h"
@@ -100,6 +103,51 @@ TEST(RemountOverlayFresh, ShowsWhatAnotherOverlayOfTheSameUpperLayerWrote) {
   const auto nothing = remount_overlay_fresh((root / "lower").string());
   ASSERT_TRUE(nothing) << nothing.error().message;
   EXPECT_FALSE(*nothing);
+}
+
+// An engine operation on the same container may be looking up paths while
+// moatd mounts it again (two docker cp at once): each lookup finds the old
+// overlay or the new one, never the empty directory between them.
+TEST(RemountOverlayFresh, LookupsMeanwhileAlwaysFindAnOverlay) {
+  ASSERT_EQ(::geteuid(), 0U) << "the unit tests run as root (moatd does)";
+  const TempDir root;
+  for (const char* dir : {"lower/dir", "upper", "work", "merged"}) std::filesystem::create_directories(root / dir);
+  write(root / "lower/dir/file", "file\n");
+  const std::string merged = (root / "merged").string();
+  ASSERT_EQ(::mount("overlay", merged.c_str(), "overlay", 0,
+                    ("lowerdir=" + (root / "lower").string() + ",upperdir=" + (root / "upper").string() +
+                     ",workdir=" + (root / "work").string() + ",index=off")
+                        .c_str()),
+            0)
+      << std::strerror(errno);
+  const Unmount unmount_merged{merged};
+
+  const std::string file = merged + "/dir/file";
+  std::atomic<bool> done{false};
+  std::atomic<long> lookups{0};
+  std::atomic<long> missed{0};
+  std::thread looker([&] {
+    struct stat st {};
+    while (!done.load()) {
+      if (::stat(file.c_str(), &st) != 0) missed.fetch_add(1);
+      lookups.fetch_add(1);
+    }
+  });
+  constexpr int kRemounts = 300;
+  int remounted = 0;
+  std::string error;
+  for (int i = 0; i < kRemounts && error.empty(); ++i) {
+    const auto result = remount_overlay_fresh(merged);
+    if (!result) error = result.error().message;
+    remounted += result && *result;
+  }
+  done.store(true);
+  looker.join();
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(remounted, kRemounts);
+  EXPECT_GT(lookups.load(), kRemounts);
+  EXPECT_EQ(missed.load(), 0) << "of " << lookups.load() << " lookups during " << kRemounts << " remounts";
+  EXPECT_EQ(mounts_at(merged), 1U);
 }
 
 }  // namespace
