@@ -223,9 +223,13 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
     decision = judge_archive_target(request, peer);
   }
+  int refusal_status = 403;
   if (decision.allowed) {
     if (const auto container = container_files_used(request)) {
-      if (auto shown = show_engine_current_files(*container); !shown.allowed) decision = std::move(shown);
+      if (auto shown = show_engine_current_files(*container); !shown.allowed) {
+        decision = std::move(shown);
+        refusal_status = 503;  // Moat's own failure, not the policy's: worth trying again
+      }
     }
   }
   // Written from the document just judged: reading the forwarded text back
@@ -242,7 +246,7 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
       return {{false, 400, written.error().message}, written.error().rule, std::move(summary)};
     }
   }
-  return {{decision.allowed, 403, decision.allowed ? std::string() : decision.message()}, decision.rule,
+  return {{decision.allowed, refusal_status, decision.allowed ? std::string() : decision.message()}, decision.rule,
           std::move(summary)};
 }
 
@@ -300,8 +304,27 @@ void Guard::record_malformed(const std::string& message, const PeerCredentials& 
 }
 
 proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentials& peer) {
-  Judgement judgement = decide(request, peer);
+  Judgement judgement;
+  try {
+    judgement = decide(request, peer);
+  } catch (const std::exception& e) {
+    // Refused and recorded like any decision, so the log shows it; the
+    // summary is the bare request line, since building the full one may be
+    // what failed.
+    std::string line = request.method + " " + request.path();
+    std::cerr << "moatd: judging " << line << ": " << e.what() << "\n";
+    judgement.verdict = proxy::Verdict{};
+    judgement.verdict.status = 500;
+    judgement.verdict.message =
+        std::string("Moat refused this request: it could not judge it (") + e.what() + "); an admin should read moatd's log";
+    judgement.rule = "moat.internal-error";
+    judgement.summary = std::move(line);
+  }
   auto record = record_for(peer, judgement.rule, judgement.verdict.allowed, judgement.verdict.message);
+  // A refusal because Moat itself failed (no policy loaded, the engine's
+  // view not mounted) is Moat's error, not the policy's denial, so an admin
+  // finds it with `moatctl audit query --outcome error`.
+  if (!judgement.verdict.allowed && judgement.verdict.status >= 500) record.outcome = core::audit::Outcome::kError;
   record.container = audited_container(request);
   if (audit_.on()) record.request = judgement.summary.empty() ? audit_summary(request) : std::move(judgement.summary);
   judgement.verdict.only_answer_waits =

@@ -129,6 +129,47 @@ TEST(DeveloperWorkflow, CopyDiffExportAndCommitSeeWhatTheRunningContainerChanged
   s.developer_docker("rmi moat-test/wf-view");
 }
 
+// When moatd cannot mount the engine's view of a container again (here: the
+// engine's layer record of it is damaged), the copy is refused as Moat's own
+// failure (503, outcome "error" in the audit log), with the reason, and
+// works again once the record is whole.
+TEST(DeveloperWorkflow, ACopyIsRefusedAsMoatsOwnErrorWhenTheEnginesViewCannotBeMounted) {
+  auto& s = shared_stack();
+  s.developer_docker("rm -f wf-no-view");
+  ASSERT_EQ(s.developer_docker("run -d --name wf-no-view moat-test/busybox sleep 120").exit_code, 0);
+  auto id = s.developer_docker("inspect -f '{{.Id}}' wf-no-view").out;
+  while (!id.empty() && id.back() == '\n') id.pop_back();
+  ASSERT_EQ(id.size(), 64U) << id;
+  const std::filesystem::path record = s.root() + "/engine-data/image/overlay2/layerdb/mounts/" + id + "/mount-id";
+  std::string layer;
+  ASSERT_TRUE(std::getline(std::ifstream(record), layer)) << record;
+  std::ofstream(record) << "not-a-layer";
+
+  auto r = s.developer_docker("cp wf-no-view:/etc/passwd -");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Error response from daemon: Moat refused this request: Moat could not mount container " + id +
+                       "'s files afresh for the engine (" +
+                       record.string() +
+                       " does not name a layer), and the engine's older mount may not show what the container "
+                       "changed (rule container.engine-view). Try again; if this persists, an admin should read "
+                       "moatd's log."),
+            std::string::npos)
+      << r.all();
+  r = s.as_developer("curl -s -o /dev/null -w '%{http_code}' --unix-socket " + s.root() +
+                     "/docker.sock 'http://d/v1.41/containers/wf-no-view/archive?path=/etc/passwd'");
+  EXPECT_EQ(r.out, "503") << r.all();
+  const auto audited =
+      s.moatctl("audit query --rule container.engine-view --outcome error --json --root " + s.root());
+  EXPECT_NE(audited.out.find("\"request\":\"GET /v1.41/containers/" + id + "/archive?path=%2Fetc%2Fpasswd\""),
+            std::string::npos)
+      << audited.all();
+
+  std::ofstream(record) << layer;
+  r = s.as_developer("docker cp wf-no-view:/etc/passwd - | tar -xO | head -1");
+  EXPECT_EQ(r.out, "root:x:0:0:root:/root:/bin/sh\n") << r.all();
+  s.developer_docker("rm -f wf-no-view");
+}
+
 TEST(DeveloperWorkflow, BuildsATwoStageDockerfile) {
   auto& s = shared_stack();
   const std::string ctx = developer_home() + "/two-stage";

@@ -113,6 +113,9 @@ TEST(GuardResilience, WithoutLoadableSettingsEverythingButStatusIsRefusedUntilFi
             std::string::npos)
       << ps.all();
   EXPECT_NE(ps.err.find("An admin must fix " + s.admin_settings()), std::string::npos) << ps.all();
+  // Moat's own failure, not a denial by the policy: the admin finds it among the errors.
+  const auto audited = s.moatctl("audit query --rule policy.none --outcome error --json --root " + s.root());
+  EXPECT_NE(audited.out.find("\"request\":\"GET /v1.41/containers/json\""), std::string::npos) << audited.all();
 
   // Fixed: the next reload brings the policy back without a restart.
   ASSERT_EQ(run("cat > " + s.admin_settings() + " <<'EOF'\n" + test_admin_settings() + "EOF").exit_code, 0);
