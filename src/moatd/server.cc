@@ -17,6 +17,7 @@
 #include "moatd/control_api.h"
 #include "moatd/control_session.h"
 #include "moatd/egress/egress_filter.h"
+#include "moatd/event_loop.h"
 #include "moatd/guard.h"
 #include "moatd/proxy/guarded_session.h"
 #include "moatd/syslog_export.h"
@@ -230,7 +231,16 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   });
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()
             << ")\n";
-  io.run();
+  run_event_loop(io, [&](const std::string& what) {
+    std::cerr << "moatd: A HANDLER FAILED: " << what << "; the connection it served is closed, moatd serves on\n";
+    core::audit::Record record;
+    record.component = core::audit::Component::kMoatd;
+    record.request = "moatd event loop";
+    record.rule = "moatd.handler-failed";
+    record.outcome = core::audit::Outcome::kError;
+    record.reason = "a handler of moatd failed (" + what + "); the connection it served was closed";
+    (*audit)->record(std::move(record));
+  });
   (*audit)->flush();
   if (!wait_for_audit_readers(kDrainLimit)) std::cerr << "moatd: stopping with audit reads unfinished\n";
   ::unlink(layout.user_socket().c_str());
