@@ -124,9 +124,10 @@ Result<bool> remount_overlay_fresh(const std::string& mount_point) {
     }
     return true;
   }
-  // Before Linux 6.5 (EINVAL for the unknown flag), or where the kernel will
-  // not mount beneath this mount: detached first, then attached, so lookups
-  // meanwhile find the empty directory (rootfs_view.h).
+  // EINVAL: the kernel will not mount beneath this mount (Linux 6.5 added the
+  // flag; moat-runc's lowerdir+ by fd already needs a later kernel). Then
+  // detached first and attached after, so lookups meanwhile find the empty
+  // directory (rootfs_view.h).
   if (errno != EINVAL) {
     return fail("cannot attach the new overlay beneath the engine's at " + mount_point + ": " + errno_text(errno));
   }

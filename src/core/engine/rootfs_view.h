@@ -31,11 +31,11 @@ Result<std::optional<std::string>> rootfs_mount_point(const std::string& data_ro
 
 // Replaces the overlay mounted at `mount_point` with a new mount of the same
 // layers and options. False when nothing is mounted there: the engine
-// mounts it fresh itself when it needs it. On Linux 6.5 and later the new
-// mount goes in beneath the old one before that is detached, so a lookup
-// meanwhile always finds an overlay there; before 6.5 the old one is
-// detached first, and lookups fail until the new one is attached (a few
-// milliseconds: the detach waits for an RCU grace period).
+// mounts it fresh itself when it needs it. The new mount goes in beneath
+// the old one before that is detached, so a lookup meanwhile always finds
+// an overlay there. Only where the kernel refuses to mount beneath it is the
+// old one detached first, and lookups then fail until the new one is
+// attached (milliseconds: the detach waits for an RCU grace period).
 Result<bool> remount_overlay_fresh(const std::string& mount_point);
 
 }  // namespace moat::core::engine
