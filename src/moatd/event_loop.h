@@ -3,8 +3,8 @@
 // that leaves a handler would otherwise end io_context::run() and with it
 // moatd, leaving every developer without the engine until an admin starts
 // it again; nothing supervises moatd. The connection whose handler threw
-// loses that handler (and is closed once nothing else holds it); every
-// other connection is served on.
+// loses that step, so it may get no answer (it is closed once nothing else
+// holds it); every other connection is served on.
 
 #include <functional>
 #include <string>

@@ -232,13 +232,13 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   std::cerr << "moatd: serving " << layout.user_socket() << " (settings: " << api.settings().source()
             << ")\n";
   run_event_loop(io, [&](const std::string& what) {
-    std::cerr << "moatd: A HANDLER FAILED: " << what << "; the connection it served is closed, moatd serves on\n";
+    std::cerr << "moatd: A HANDLER FAILED: " << what << "; the connection it served may get no answer, moatd serves on\n";
     core::audit::Record record;
     record.component = core::audit::Component::kMoatd;
     record.request = "moatd event loop";
     record.rule = "moatd.handler-failed";
     record.outcome = core::audit::Outcome::kError;
-    record.reason = "a handler of moatd failed (" + what + "); the connection it served was closed";
+    record.reason = "a handler of moatd failed (" + what + "); the connection it served may get no answer";
     (*audit)->record(std::move(record));
   });
   (*audit)->flush();
