@@ -313,10 +313,7 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
     // what failed.
     std::string line = request.method + " " + request.path();
     std::cerr << "moatd: judging " << line << ": " << e.what() << "\n";
-    judgement.verdict = proxy::Verdict{};
-    judgement.verdict.status = 500;
-    judgement.verdict.message =
-        std::string("Moat refused this request: it could not judge it (") + e.what() + "); an admin should read moatd's log";
+    judgement.verdict = proxy::unjudged_verdict(e.what());
     judgement.rule = "moat.internal-error";
     judgement.summary = std::move(line);
   }

@@ -56,12 +56,4 @@ void sha256_hex_to(std::string& hex, std::string_view bytes) {
   for (unsigned int i = 0; i < length; ++i, out += 2) std::memcpy(out, kDigitPairs[digest[i]].data(), 2);
 }
 
-bool is_sha256_hex(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (const char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 }  // namespace moat::core::audit

@@ -19,7 +19,15 @@ std::string sha256_hex(std::string_view bytes);
 // writes); empty on failure, as above.
 void sha256_hex_to(std::string& hex, std::string_view bytes);
 
-// 64 lower-case hex digits.
-bool is_sha256_hex(std::string_view text);
+// 64 lower-case hex digits: a SHA-256 as the log writes it, and the shape of
+// the engine's container and layer ids. Inline, so that code which needs
+// only this check (moat-runc, linked statically) does not link OpenSSL.
+constexpr bool is_sha256_hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (const char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 }  // namespace moat::core::audit

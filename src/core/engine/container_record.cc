@@ -3,13 +3,13 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
+#include "core/audit/hash_chain.h"
 #include "core/sys/read_file.h"
 
 namespace moat::core::engine {
@@ -44,7 +44,6 @@ bool is_volume_name(std::string_view name) {
   }
   return true;
 }
-
 
 Result<std::vector<std::string>> container_ids(const std::string& data_root) {
   const std::string dir = data_root + "/containers";
@@ -170,9 +169,6 @@ Result<std::vector<HostMount>> host_mounts_of(const std::string& data_root, cons
   return out;
 }
 
-bool is_engine_id(std::string_view text) {
-  return text.size() == 64 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
+bool is_engine_id(std::string_view text) { return audit::is_sha256_hex(text); }
 
 }  // namespace moat::core::engine

@@ -33,8 +33,9 @@ struct ContainerRecord {
   std::map<std::string, std::string> labels;  // Config.Labels
 };
 
-// How the engine names containers and layers: 64 lowercase hex digits. A
-// path built from anything else is not one the engine made.
+// How the engine names containers and layers: 64 lowercase hex digits, the
+// same text as a SHA-256 (audit::is_sha256_hex decides it). A path built
+// from anything else is not one the engine made.
 bool is_engine_id(std::string_view text);
 
 // config.v2.json; an error names what is missing or of the wrong type.

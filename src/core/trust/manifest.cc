@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/audit/hash_chain.h"
 #include "core/json/strict_json.h"
 
 namespace moat::core::trust {
@@ -14,11 +15,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxManifestBytes = 1U << 20;
 constexpr json::number_unsigned_t kMaxId = 0xfffffffeU;  // (uid_t)-1 means "no id"
-
-bool is_hex_digest(const std::string& text) {
-  return text.size() == 64 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 std::optional<mode_t> parse_mode(const std::string& text) {
   if (text.size() != 4 || text[0] != '0') return std::nullopt;
@@ -52,7 +48,7 @@ Result<FileRecord> parse_record(const json& entry, const std::string& where) {
   }
   record.path = path.get<std::string>();
   const auto& sha = entry["sha256"];
-  if (!sha.is_string() || !is_hex_digest(sha.get<std::string>())) {
+  if (!sha.is_string() || !audit::is_sha256_hex(sha.get<std::string>())) {
     return fail(where + "/sha256: expected 64 lowercase hex digits");
   }
   record.sha256 = sha.get<std::string>();

@@ -49,9 +49,9 @@ Verdict judge_safely(const SessionOptions& options, http::CanonicalRequest& requ
     if (!verdict.allowed && (verdict.status < 400 || verdict.status > 599)) verdict.status = 403;
     return verdict;
   } catch (const std::exception& e) {
-    return Verdict{false, 500, std::string("Moat could not judge the request (") + e.what() + "); it was refused"};
+    return unjudged_verdict(e.what());
   } catch (...) {
-    return Verdict{false, 500, "Moat could not judge the request; it was refused"};
+    return unjudged_verdict("an exception that is not a std::exception");
   }
 }
 

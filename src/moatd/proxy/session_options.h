@@ -32,6 +32,14 @@ struct Verdict {
   bool only_answer_waits = false;
 };
 
+// The refusal of a request whose judging threw: one text, whether moatd's
+// guard or the session caught it.
+inline Verdict unjudged_verdict(std::string_view cause) {
+  return Verdict{false, 500,
+                 "Moat refused this request: it could not judge it (" + std::string(cause) +
+                     "); an admin should read moatd's log"};
+}
+
 // Called on the session's thread for every complete request (buffered body
 // included) and for the head of every streamed request (body not read yet).
 // The judge may rewrite the request (a canonical body); what it leaves is
