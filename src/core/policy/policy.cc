@@ -16,7 +16,7 @@ std::string shown_path(const std::vector<std::string>& segments) {
 }
 
 Decision internal_error(const std::string& what) {
-  return Decision::deny("policy.internal-error", "",
+  return Decision::deny(std::string(kInternalErrorRule), "",
                         "the policy could not judge this request (" + what + ")", "");
 }
 

@@ -227,6 +227,8 @@ TEST(Decide, AFailureWhileJudgingIsARefusal) {
   const ThrowingFilesystem fs;
   const PolicyContext context{effective, Caller{}, {}, true, &fs};
   const auto d = decide(create_with({{"Binds", {"/home/dev:/src"}}}), context);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.rule, kInternalErrorRule);  // moatd answers it as its own failure (500)
   EXPECT_EQ(d.message(),
             "Moat refused this request: the policy could not judge this request (disk on fire) "
             "(rule policy.internal-error). Nothing an admin can change allows this.");
