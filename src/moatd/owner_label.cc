@@ -10,23 +10,22 @@ bool creates_container(const http::CanonicalRequest& request) {
 Result<void> set_owner_label(nlohmann::json& create_body, const PeerCredentials& caller,
                              const core::trust::OwnerSeals* seals) {
   if (!create_body.is_object()) return {};
-  const auto remove = [&create_body] {
+  const auto set_label = [&create_body](std::string value) {
     const auto labels = create_body.find("Labels");
-    if (labels != create_body.end() && labels->is_object()) labels->erase(core::trust::kOwnerLabel);
+    if (labels == create_body.end() || !labels->is_object()) create_body["Labels"] = nlohmann::json::object();
+    create_body["Labels"][core::trust::kOwnerLabel] = std::move(value);
   };
   // An unknown peer reads as uid_t(-1), which unnameable() refuses too.
   if (seals == nullptr || core::trust::unnameable({caller.uid, caller.gid})) {
-    remove();
+    set_label(std::string(core::trust::kNoOwner));
     return {};
   }
   auto label = seals->label_for({caller.uid, caller.gid});
   if (!label) {
-    remove();
+    set_label(std::string(core::trust::kNoOwner));
     return unexpected(label.error());
   }
-  const auto labels = create_body.find("Labels");
-  if (labels == create_body.end() || !labels->is_object()) create_body["Labels"] = nlohmann::json::object();
-  create_body["Labels"][core::trust::kOwnerLabel] = std::move(*label);
+  set_label(std::move(*label));
   return {};
 }
 

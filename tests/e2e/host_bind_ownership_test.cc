@@ -168,5 +168,43 @@ TEST(HostBindOwnership, WithContainerRangeTheDevelopersContainerWritesAsItsOwnRa
   run("rm -rf " + dir);
 }
 
+// Labels are readable by every developer, and an image can carry any label,
+// which the engine copies to each container made from it unless the create
+// sets that label itself. So a label sealed for one developer, copied into
+// an image, must never make another container write as that developer: here
+// the developer's own, with "containerRange", where moatd names no one.
+TEST(HostBindOwnership, ASealedLabelCopiedIntoAnImageIsNotBelieved) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  const std::string dir = developer_dir(s, "own-copied");
+  ASSERT_EQ(run("chmod 777 " + dir).exit_code, 0);
+  s.developer_docker("rm -f own-copied-src");
+  ASSERT_EQ(s.developer_docker("create --name own-copied-src moat-test/busybox true").exit_code, 0);
+  auto r = s.developer_docker("inspect -f '{{index .Config.Labels \"moat.owner\"}}' own-copied-src");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  const std::string label = r.out.substr(0, r.out.size() - 1);
+  ASSERT_TRUE(label.starts_with(ids(dev) + ":")) << label;
+  r = s.developer_docker("commit --change 'LABEL moat.owner=" + label + "' own-copied-src moat-test/copied-label");
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  s.developer_docker("rm -f own-copied-src");
+  {
+    const WriteAsSetting setting(s, "containerRange");
+    ASSERT_TRUE(wait_for_labels(s, false)) << "moatd did not take moat.bindMountsWriteAs \"containerRange\"";
+    r = s.developer_docker("create --name own-copied -v " + dir + ":/src moat-test/copied-label sh -c 'echo x > /src/f'");
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    r = s.engine_docker("inspect -f '{{json .Config.Labels}}' own-copied");
+    EXPECT_EQ(r.out, "{\"moat.owner\":\"\"}\n") << r.all();
+    r = s.developer_docker("start -a own-copied");
+    EXPECT_EQ(r.exit_code, 0) << r.all();
+    struct stat st {};
+    ASSERT_EQ(::stat((dir + "/f").c_str(), &st), 0);
+    EXPECT_GE(st.st_uid, 100000U) << "the copied label was believed: the container wrote as uid " << st.st_uid;
+    s.developer_docker("rm -f own-copied");
+  }
+  EXPECT_TRUE(wait_for_labels(s, true)) << "moatd did not take the settings back";
+  s.developer_docker("rmi moat-test/copied-label");
+  run("rm -rf " + dir);
+}
+
 }  // namespace
 }  // namespace moat::testing

@@ -5,13 +5,16 @@
 // the container's host bind mounts, so a build writes into the developer's
 // project as the developer, never as root.
 //
-// The seal is what makes the label believable. Anyone can put any label on a
-// container or an image; moatd replaces this one on every create it forwards,
-// but a label that reaches the engine another way (root at engine.sock, a
-// builder's step, an image's own labels) only counts if its seal is the one
-// on file for that owner. Each owner's seal is a random secret kept in a
-// directory only root can read (one file per uid and gid), so a label seen
-// in `docker inspect` can only ever name the developer it already names.
+// The seal is what makes the label believable: each owner's seal is a
+// random secret kept in a directory only root can read (one file per uid
+// and gid), so no one can make up a label. But anyone can copy one: every
+// member of the docker group reads labels (`docker inspect`, `docker
+// events`), and an image can carry any label, which the engine gives each
+// container made from it unless the create sets that label itself. So moatd
+// sets this label on every create it forwards, to its caller or to kNoOwner,
+// whatever the client sent or the image holds; a label that reaches the
+// engine another way (root at engine.sock, a builder's step, which has no
+// host bind mounts) counts only if its seal is the one on file.
 // A secret rather than a MAC: moat-runc, which checks seals, then needs no
 // crypto library (linking OpenSSL cost each of its four starts per
 // container about half a millisecond on this kind of VM, in CPU
@@ -28,6 +31,9 @@
 namespace moat::core::trust {
 
 inline constexpr const char* kOwnerLabel = "moat.owner";
+// The label's value when a container names no owner: moatd sets it so, not
+// leaves it out, since the engine would fill a missing label from the image.
+inline constexpr std::string_view kNoOwner = "";
 
 struct ContainerOwner {
   std::uint32_t uid = 0;

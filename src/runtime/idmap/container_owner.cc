@@ -15,7 +15,7 @@ OwnerLookup find_container_owner(const std::string& engine_data_root, const std:
   const auto container = core::engine::read_container_record(engine_data_root, container_id);
   if (!container) return {};
   const auto label = container->labels.find(core::trust::kOwnerLabel);
-  if (label == container->labels.end()) return {};
+  if (label == container->labels.end() || label->second == core::trust::kNoOwner) return {};
   auto owner = core::trust::OwnerSeals(seals_dir).owner_from(label->second);
   if (!owner) return {std::nullopt, owner.error().message};
   return {*owner, ""};

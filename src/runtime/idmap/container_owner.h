@@ -2,9 +2,9 @@
 // Whom a container's root writes host bind mounts as: the developer its
 // moat.owner label names (core/trust/owner_seal.h), when the engine's own
 // record of the container carries that label sealed with this stack's key.
-// Anything else (no record: a builder's step; no label: created by root or
-// with moat.bindMountsWriteAs "containerRange"; a label that does not
-// check) leaves the container writing them as its own range.
+// Anything else (no record: a builder's step; an empty label: created by
+// root or with moat.bindMountsWriteAs "containerRange"; no label; a label
+// that does not check) leaves the container writing them as its own range.
 
 #include <optional>
 #include <string>

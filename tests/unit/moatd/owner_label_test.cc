@@ -47,7 +47,8 @@ TEST(OwnerLabel, TheCallerReplacesWhatTheClientSent) {
 }
 
 // Root, root's group, an unknown peer and a stack that writes host
-// directories as the container's range: no label at all reaches the engine.
+// directories as the container's range: the label is set empty, so the
+// engine cannot fill it from the image's labels.
 TEST(OwnerLabel, NoOneElseIsNamed) {
   const testing_support::TempDir dir;
   const core::trust::OwnerSeals key(dir.str());
@@ -57,20 +58,20 @@ TEST(OwnerLabel, NoOneElseIsNamed) {
                                        std::pair{caller(1000, 1000), false}}) {
     json body = {{"Image", "busybox"}, {"Labels", {{"moat.owner", "1000:1000:x"}, {"team", "a"}}}};
     EXPECT_TRUE(set_owner_label(body, peer, with_key ? &key : nullptr));
-    EXPECT_EQ(body["Labels"], (json{{"team", "a"}})) << peer.uid << ":" << peer.gid;
+    EXPECT_EQ(body["Labels"], (json{{"moat.owner", ""}, {"team", "a"}})) << peer.uid << ":" << peer.gid;
   }
   json none = {{"Image", "busybox"}};
   EXPECT_TRUE(set_owner_label(none, caller(0, 0), &key));
-  EXPECT_EQ(none, (json{{"Image", "busybox"}}));
+  EXPECT_EQ(none, (json{{"Image", "busybox"}, {"Labels", {{"moat.owner", ""}}}}));
 }
 
-// Without a seal there is no label, and the reason comes back for the log.
-TEST(OwnerLabel, WithoutASealTheLabelIsRemoved) {
+// Without a seal the label is empty, and the reason comes back for the log.
+TEST(OwnerLabel, WithoutASealTheLabelIsEmpty) {
   const testing_support::TempDir dir;
   const core::trust::OwnerSeals seals((dir / "missing").string());
   json body = {{"Image", "busybox"}, {"Labels", {{"moat.owner", "1000:1000:x"}}}};
   EXPECT_FALSE(set_owner_label(body, caller(1000, 1000), &seals));
-  EXPECT_EQ(body["Labels"], json::object());
+  EXPECT_EQ(body["Labels"], (json{{"moat.owner", ""}}));
 }
 
 }  // namespace

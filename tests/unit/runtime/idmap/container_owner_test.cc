@@ -47,11 +47,15 @@ TEST_F(FindContainerOwnerTest, ASealedLabelNamesTheOwner) {
   EXPECT_EQ(found.note, "");
 }
 
-TEST_F(FindContainerOwnerTest, NoRecordOrNoLabelIsNoOwnerWithoutANote) {
+TEST_F(FindContainerOwnerTest, NoRecordNoLabelOrAnEmptyOneIsNoOwnerWithoutANote) {
   OwnerLookup found = find();  // a builder's step: the engine has no record
   EXPECT_FALSE(found.owner);
   EXPECT_EQ(found.note, "");
   record("{}");
+  found = find();
+  EXPECT_FALSE(found.owner);
+  EXPECT_EQ(found.note, "");
+  record_label("");  // moatd's label for root's containers and with "containerRange"
   found = find();
   EXPECT_FALSE(found.owner);
   EXPECT_EQ(found.note, "");
