@@ -223,8 +223,12 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
     decision = judge_archive_target(request, peer);
   }
-  // A policy that failed to judge is Moat's failure, not the admin's rule.
-  int refusal_status = decision.rule == policy::kInternalErrorRule ? 500 : 403;
+  int refusal_status = 403;
+  if (decision.rule == policy::kInternalErrorRule) {
+    refusal_status = 500;  // a policy that failed to judge is Moat's failure, not the admin's rule
+  } else if (decision.answered_as_not_found) {
+    refusal_status = 404;
+  }
   if (decision.allowed) {
     if (const auto container = container_files_used(request)) {
       if (auto shown = show_engine_current_files(*container); !shown.allowed) {

@@ -25,6 +25,31 @@ TEST(DeveloperWorkflow, ListsContainers) {
   s.developer_docker("rm -f wf-ps");
 }
 
+// `docker inspect NAME` looks for NAME among containers, images, volumes,
+// networks and then plugins, and stops at the first answer that is not "not
+// found". Moat's refusal of the plugin lookup is answered as not found, so
+// a name that is nothing gets the CLI's own message, not a refusal of
+// plugin commands the developer never typed; asked for a plugin, they see
+// the refusal, which the log records either way.
+TEST(DeveloperWorkflow, InspectingANameThatIsNothingSaysSo) {
+  auto& s = shared_stack();
+  auto r = s.developer_docker("inspect wf-no-such-object");
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_EQ(r.err, "Error: No such object: wf-no-such-object\n") << r.all();
+  r = s.developer_docker("plugin inspect wf-no-such-object");
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("Error response from daemon: Moat refused this request: docker plugin commands are not "
+                       "allowed: a plugin runs with the engine's privileges (setting moat.allowPlugins)."),
+            std::string::npos)
+      << r.all();
+  const auto audited = s.moatctl("audit query --rule endpoint.plugins --outcome deny --root " + s.root());
+  EXPECT_NE(audited.out.find("GET /v1.41/plugins/wf-no-such-object/json"), std::string::npos) << audited.all();
+  ASSERT_EQ(s.developer_docker("run -d --name wf-inspect moat-test/busybox sleep 60").exit_code, 0);
+  r = s.developer_docker("inspect -f '{{.Name}}' wf-inspect");
+  EXPECT_EQ(r.out, "/wf-inspect\n") << r.all();
+  s.developer_docker("rm -f wf-inspect");
+}
+
 // A stopped container starts again on its own writable layer, with what it
 // wrote the first time (moat-runc's overlay of it is mounted anew each time).
 TEST(DeveloperWorkflow, StartsAStoppedContainerAgain) {

@@ -13,13 +13,12 @@ std::string Decision::message() const {
 }
 
 Decision Decision::allow(std::string rule) {
-  return Decision{true, std::move(rule), "", "", ""};
+  return Decision{true, std::move(rule), "", "", "", false};
 }
 
 Decision Decision::deny(std::string rule, std::string setting, std::string reason,
                         std::string remedy) {
-  return Decision{false, std::move(rule), std::move(setting), std::move(reason),
-                  std::move(remedy)};
+  return Decision{false, std::move(rule), std::move(setting), std::move(reason), std::move(remedy), false};
 }
 
 std::string admin_remedy(const std::string& setting_key, bool value) {

@@ -2,8 +2,9 @@
 // The outcome of judging one Docker API request. A refusal is not an error:
 // it carries the rule that refused, the setting that decided (if any), what
 // was refused and why, and what an admin would have to change. moatd turns
-// message() into Docker's JSON error body with HTTP 403, so the docker CLI
-// prints "Error response from daemon: <message>".
+// message() into Docker's JSON error body with HTTP 403 (or 404, see
+// answered_as_not_found), so the docker CLI prints "Error response from
+// daemon: <message>".
 
 #include <string>
 
@@ -15,6 +16,12 @@ struct Decision {
   std::string setting;  // settings key that decided, or "" for a built-in rule
   std::string reason;   // what was refused and why (empty when allowed)
   std::string remedy;   // what an admin would change; "" if nothing can
+  // A refused lookup of one named object that moatd answers as not found
+  // (404), so a client that looks for a name among every kind of object
+  // (`docker inspect NAME`: containers, images, volumes, networks, plugins)
+  // goes on to the next kind instead of showing this refusal for a name
+  // that is no such thing. Asked for that kind alone, the client shows it.
+  bool answered_as_not_found = false;
 
   // "Moat refused this request: <reason> (setting S | rule R). <remedy>"
   // For an allowed request: "Moat allowed this request (rule R)."

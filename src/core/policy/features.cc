@@ -51,10 +51,14 @@ Decision judge_plugins(const ApiRequest& request, const PolicyContext& context) 
     if (!d.allowed) return d;
     return Decision::allow("endpoint.plugins");
   }
-  return Decision::deny("endpoint.plugins", "moat.allowPlugins",
-                        "docker plugin commands are not allowed: a plugin runs with the "
-                        "engine's privileges",
-                        admin_remedy("moat.allowPlugins", true));
+  Decision refused = Decision::deny("endpoint.plugins", "moat.allowPlugins",
+                                     "docker plugin commands are not allowed: a plugin runs with the "
+                                     "engine's privileges",
+                                     admin_remedy("moat.allowPlugins", true));
+  // `docker inspect NAME` asks for a plugin NAME once it found no container,
+  // image, volume or network of that name.
+  refused.answered_as_not_found = request.method == "GET" && pattern_matches("plugins/+/json", request.segments);
+  return refused;
 }
 
 Decision judge_swarm(const ApiRequest& /*request*/, const PolicyContext& context) {

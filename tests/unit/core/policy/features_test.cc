@@ -49,6 +49,20 @@ INSTANTIATE_TEST_SUITE_P(
                       Route{"POST", "plugins/sshfs/upgrade"}, Route{"POST", "plugins/sshfs/push"},
                       Route{"POST", "plugins/sshfs/set"}));
 
+// `docker inspect NAME` looks for a plugin NAME after the other kinds: its
+// refusal is answered as not found so the CLI goes on; nothing else is.
+TEST(Plugins, OnlyTheLookupOfOnePluginIsAnsweredAsNotFound) {
+  PolicyHarness h;
+  const auto lookup = h.decide(request("GET", "plugins/vieux/sshfs:latest/json"));
+  EXPECT_EQ(lookup.message(), kPluginsRefused);
+  EXPECT_TRUE(lookup.answered_as_not_found);
+  EXPECT_FALSE(h.decide(request("GET", "plugins")).answered_as_not_found);
+  EXPECT_FALSE(h.decide(request("DELETE", "plugins/vieux/sshfs:latest")).answered_as_not_found);
+  EXPECT_FALSE(h.decide(request("POST", "plugins/sshfs/enable")).answered_as_not_found);
+  h.set("moat.allowPlugins", true);
+  EXPECT_FALSE(h.decide(request("GET", "plugins/vieux/sshfs:latest/json")).answered_as_not_found);
+}
+
 class SwarmRoute : public ::testing::TestWithParam<Route> {};
 
 TEST_P(SwarmRoute, IsRefusedUnlessAllowed) {
