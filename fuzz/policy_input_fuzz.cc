@@ -4,7 +4,8 @@
 //
 // Input: byte 0 picks the method ('G'ET, 'H'EAD, 'P'OST, P'U'T, 'D'ELETE,
 // otherwise by value), byte 1's low bits pick the situation (1: ECI active,
-// 2: blockDockerLoad, 4: moat.allowPlugins, 8: moat.allowSwarm), then
+// 2: blockDockerLoad, 4: moat.allowPlugins, 8: moat.allowSwarm, 16:
+// moat.allowAnyLogDriver), then
 // "path?query" up to the first newline, then the JSON body. The body is
 // canonicalised like moatd does when a schema exists and accepts it;
 // otherwise the policy gets parse_strict's reading as it is.
@@ -143,6 +144,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   admin.values["blockDockerLoad"] = {(flags & 2) != 0, true};
   admin.values["moat.allowPlugins"] = {(flags & 4) != 0, true};
   admin.values["moat.allowSwarm"] = {(flags & 8) != 0, true};
+  admin.values["moat.allowAnyLogDriver"] = {(flags & 16) != 0, true};
   const settings::EffectiveSettings effective(admin, settings::UserSettings{});
   static const FixedHost host;
   const policy::PolicyContext context{

@@ -64,6 +64,22 @@ TEST(DeveloperWorkflow, StartsAStoppedContainerAgain) {
   s.developer_docker("rm -f wf-again");
 }
 
+// The log drivers that keep a container's output on this machine work as
+// ever (those that send it elsewhere are refused: hostile_requests_test).
+TEST(DeveloperWorkflow, KeepsLogsWithTheLocalDrivers) {
+  auto& s = shared_stack();
+  for (const std::string driver : {"json-file", "local"}) {
+    SCOPED_TRACE(driver);
+    s.developer_docker("rm -f wf-log-driver");
+    auto r = s.developer_docker("run --name wf-log-driver --log-driver " + driver +
+                                " --log-opt max-size=1m moat-test/busybox echo kept");
+    EXPECT_EQ(r.exit_code, 0) << r.all();
+    r = s.developer_docker("logs wf-log-driver");
+    EXPECT_EQ(r.out, "kept\n") << r.all();
+  }
+  s.developer_docker("rm -f wf-log-driver");
+}
+
 TEST(DeveloperWorkflow, FollowsLogsUntilTheContainerEnds) {
   auto& s = shared_stack();
   ASSERT_EQ(s.developer_docker("run -d --name wf-logs moat-test/busybox sh -c "

@@ -6,6 +6,7 @@
 #include "core/policy/body_fields.h"
 #include "core/policy/devices.h"
 #include "core/policy/host_resources.h"
+#include "core/policy/log_driver.h"
 #include "core/policy/mounts.h"
 #include "core/policy/namespaces.h"
 #include "core/policy/privileges.h"
@@ -58,6 +59,7 @@ Decision judge_container_create(const ApiRequest& request, const PolicyContext& 
       judge_sysctls(*host),
       judge_runtime(*host),
       judge_host_resources(*host),
+      judge_log_driver(*host, context),
       judge_working_directory(*body),
   };
   for (const auto& d : decisions) {

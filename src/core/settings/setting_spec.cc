@@ -176,6 +176,9 @@ std::vector<SettingSpec> build_table() {
            "let developers install and manage engine plugins"),
       leaf("moat/allowSwarm", K::kBool, false, kEnforced,
            "let developers use swarm, services, secrets and configs"),
+      leaf("moat/allowAnyLogDriver", K::kBool, false, kEnforced,
+           "let developers pick log drivers that send container output off the engine's storage "
+           "(syslog, journald, gelf, fluentd, ...); json-file, local and none are always allowed"),
       leaf("moat/verifyInstalledCode", K::kBool, true, kEnforced,
            "moatctl up refuses to start Moat's binaries unless they match the signed manifest"),
   };
