@@ -10,6 +10,7 @@
 #include "core/engine/rootfs_view.h"
 #include "core/policy/archive_upload.h"
 #include "core/policy/build.h"
+#include "core/policy/container_creator.h"
 #include "core/policy/endpoints.h"
 #include "core/policy/policy.h"
 #include "core/policy/protected_paths.h"
@@ -153,6 +154,26 @@ policy::Decision Guard::judge_archive_target(http::CanonicalRequest& request, co
   return decision;
 }
 
+policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  const std::string name = request.segments[1];
+  auto found = core::engine::find_container(layout_.engine_data_root(), name);
+  Result<std::optional<core::trust::ContainerOwner>> creator = std::optional<core::trust::ContainerOwner>();
+  if (!found) {
+    creator = unexpected(found.error());
+  } else if (*found) {
+    const auto& labels = (*found)->labels;
+    const auto label = labels.find(core::trust::kOwnerLabel);
+    // A label whose seal does not check names no one to moat-runc either.
+    if (label != labels.end() && label->second != core::trust::kNoOwner) {
+      if (auto owner = owner_seals_.owner_from(label->second)) creator = std::optional(*owner);
+    }
+  }
+  policy::Decision decision = policy::judge_container_creator(name, creator, peer.uid);
+  // Unknown to the engine: it answers "No such container" itself.
+  if (decision.allowed && found && *found) request.segments[1] = (*found)->id;
+  return decision;
+}
+
 policy::Decision Guard::show_engine_current_files(const std::string& container) {
   const std::string data_root = layout_.engine_data_root();
   std::string problem;
@@ -222,6 +243,9 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   policy::Decision decision = policy::decide(api_request, context);
   if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
     decision = judge_archive_target(request, peer);
+  }
+  if (decision.allowed && policy::acts_in_container(request.method, request.segments)) {
+    decision = judge_container_creator(request, peer);
   }
   int refusal_status = 403;
   if (decision.rule == policy::kInternalErrorRule) {

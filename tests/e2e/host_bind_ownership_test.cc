@@ -104,6 +104,43 @@ TEST(HostBindOwnership, ARootStartedContainerWritesAsItsOwnRange) {
   run("rm -rf " + dir);
 }
 
+// A developer's container writes their directories as them, so no other
+// developer may run a command in it or attach to it: that would write the
+// first developer's files as them. The creator still may.
+TEST(HostBindOwnership, AnotherDeveloperCannotRunCommandsInADevelopersContainer) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  const std::string dir = developer_dir(s, "own-other");
+  ASSERT_EQ(s.as_developer("chmod 700 ~/own-other").exit_code, 0);
+  s.developer_docker("rm -f own-other");
+  ASSERT_EQ(s.developer_docker("run -d --name own-other -v " + dir + ":/src moat-test/busybox sleep 60").exit_code, 0);
+
+  const std::string refusal = "Error response from daemon: Moat refused this request: container own-other was "
+                              "created by another developer (uid " +
+                              std::to_string(dev.uid) +
+                              "): only they may run commands in it or attach to it, since it writes their "
+                              "bind-mounted directories as them (rule container.other-developer).";
+  auto r = s.other_developer_docker("exec own-other sh -c 'echo planted > /src/planted'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find(refusal), std::string::npos) << r.all();
+  // The CLI shows no body for a refused upgrade, only the status; the
+  // developer finds the reason among their own audit records.
+  r = s.other_developer_docker("attach --no-stdin own-other", std::chrono::seconds(20));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("received 403"), std::string::npos) << r.all();
+  EXPECT_EQ(host_stat(dir + "/planted"), "<absent>");
+  r = run("runuser -u " + other_developer() + " -- " + bin_dir() +
+          "/moatctl audit query --rule container.other-developer --root " + s.root());
+  EXPECT_NE(r.out.find(" POST /v1.41/containers/own-other/attach?"), std::string::npos) << r.all();
+  EXPECT_NE(r.out.find("container own-other was created by another developer"), std::string::npos) << r.all();
+
+  r = s.developer_docker("exec own-other sh -c 'echo mine > /src/mine'");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(host_stat(dir + "/mine"), ids(dev) + " 644");
+  s.developer_docker("rm -f own-other");
+  run("rm -rf " + dir);
+}
+
 // The shared stack's admin settings with moat.bindMountsWriteAs set, until
 // the object goes; moatd takes a changed file within seconds.
 class WriteAsSetting {

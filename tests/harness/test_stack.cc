@@ -16,6 +16,16 @@ void require(const CommandResult& r, const std::string& what) {
   if (r.exit_code != 0) throw std::runtime_error(what + " failed: " + r.all());
 }
 
+// A non-root account in group docker, made if missing.
+std::string ensure_developer(const std::string& user) {
+  if (run("id -u " + user).exit_code != 0) {
+    require(run("useradd --create-home --shell /bin/sh --groups docker " + user), "creating developer " + user);
+  }
+  require(run("id -nG " + user + " | grep -qw docker || usermod -aG docker " + user),
+          "adding " + user + " to group docker");
+  return user;
+}
+
 }  // namespace
 
 std::string bin_dir() { return MOAT_BIN_DIR; }
@@ -33,15 +43,12 @@ const std::string& scratch_dir() {
 }
 
 const std::string& developer() {
-  static const std::string name = [] {
-    const std::string user = "moat-dev";
-    if (run("id -u " + user).exit_code != 0) {
-      require(run("useradd --create-home --shell /bin/sh --groups docker " + user), "creating the developer");
-    }
-    require(run("id -nG " + user + " | grep -qw docker || usermod -aG docker " + user),
-            "adding the developer to group docker");
-    return user;
-  }();
+  static const std::string name = ensure_developer("moat-dev");
+  return name;
+}
+
+const std::string& other_developer() {
+  static const std::string name = ensure_developer("moat-dev2");
   return name;
 }
 
@@ -87,6 +94,12 @@ CommandResult TestStack::as_developer(const std::string& command, std::chrono::s
 
 CommandResult TestStack::developer_docker(const std::string& args, std::chrono::seconds timeout) {
   return as_developer("docker " + args, timeout);
+}
+
+CommandResult TestStack::other_developer_docker(const std::string& args, std::chrono::seconds timeout) {
+  return run("cd / && runuser -u " + other_developer() + " -- env HOME=/home/" + other_developer() +
+                 " DOCKER_HOST=unix://" + user_socket() + " PATH=/usr/local/bin:/usr/bin:/bin docker " + args,
+             timeout);
 }
 
 CommandResult TestStack::engine_docker(const std::string& args) {

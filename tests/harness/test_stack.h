@@ -16,6 +16,9 @@ std::string bin_dir();
 // The developer account the tests act as; created on first use.
 const std::string& developer();
 std::string developer_home();
+// A second developer, for what one may do to another's work; created on
+// first use.
+const std::string& other_developer();
 
 // Settings that keep a test engine off the host's network configuration.
 std::string test_admin_settings(const std::string& extra_members = "");
@@ -38,6 +41,9 @@ class TestStack {
   // Any shell command as the developer, with DOCKER_HOST set to the user socket.
   CommandResult as_developer(const std::string& command,
                              std::chrono::seconds timeout = std::chrono::seconds(180));
+  // The docker CLI as other_developer(), through moatd's user socket.
+  CommandResult other_developer_docker(const std::string& args,
+                                       std::chrono::seconds timeout = std::chrono::seconds(180));
   // The docker CLI as root straight at the engine socket (to check effects).
   CommandResult engine_docker(const std::string& args);
 

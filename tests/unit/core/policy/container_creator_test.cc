@@ -1,0 +1,45 @@
+#include "core/policy/container_creator.h"
+
+#include <gtest/gtest.h>
+
+namespace moat::core::policy {
+namespace {
+
+using Creator = Result<std::optional<trust::ContainerOwner>>;
+
+TEST(ContainerCreator, ExecAndAttachActInAContainer) {
+  EXPECT_TRUE(acts_in_container("POST", {"containers", "web", "exec"}));
+  EXPECT_TRUE(acts_in_container("POST", {"containers", "web", "attach"}));
+  EXPECT_TRUE(acts_in_container("GET", {"containers", "web", "attach", "ws"}));
+  EXPECT_FALSE(acts_in_container("GET", {"containers", "web", "json"}));
+  EXPECT_FALSE(acts_in_container("POST", {"containers", "web", "start"}));
+  EXPECT_FALSE(acts_in_container("POST", {"exec", "abc", "start"}));
+  EXPECT_FALSE(acts_in_container("GET", {"containers", "web", "exec"}));
+  EXPECT_FALSE(acts_in_container("POST", {"containers", "exec"}));
+}
+
+TEST(ContainerCreator, TheCreatorRootAndAnyoneForAContainerNamingNoOneAreAllowed) {
+  EXPECT_TRUE(judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1001).allowed);
+  EXPECT_TRUE(judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 0).allowed);
+  EXPECT_TRUE(judge_container_creator("web", Creator(std::nullopt), 1002).allowed);
+  EXPECT_TRUE(judge_container_creator("web", Creator(fail("unreadable")), 0).allowed);
+}
+
+TEST(ContainerCreator, AnotherDeveloperIsRefused) {
+  const auto d = judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1002);
+  EXPECT_EQ(d.message(),
+            "Moat refused this request: container web was created by another developer (uid 1001): only they "
+            "may run commands in it or attach to it, since it writes their bind-mounted directories as them "
+            "(rule container.other-developer). Nothing an admin can change allows this.");
+}
+
+TEST(ContainerCreator, AnUnreadableRecordIsRefused) {
+  const auto d = judge_container_creator("web", Creator(fail("config.v2.json: not a JSON object")), 1002);
+  EXPECT_EQ(d.message(),
+            "Moat refused this request: Moat could not tell who created container web (config.v2.json: not a "
+            "JSON object), and only its creator may run commands in it (rule container.other-developer). "
+            "Nothing an admin can change allows this.");
+}
+
+}  // namespace
+}  // namespace moat::core::policy
