@@ -163,9 +163,11 @@ policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request,
   } else if (*found) {
     const auto& labels = (*found)->labels;
     const auto label = labels.find(core::trust::kOwnerLabel);
-    // A label whose seal does not check names no one to moat-runc either.
+    // Whom the label names, whether its seal checks or not: a container
+    // started while it did still writes as them. moatd labels every create
+    // with its caller, so no developer can name another on a container.
     if (label != labels.end() && label->second != core::trust::kNoOwner) {
-      if (auto owner = owner_seals_.owner_from(label->second)) creator = std::optional(*owner);
+      if (auto named = core::trust::parse_owner_label(label->second)) creator = std::optional(named->first);
     }
   }
   policy::Decision decision = policy::judge_container_creator(name, creator, peer.uid);

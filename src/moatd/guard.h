@@ -78,7 +78,7 @@ class Guard {
   // PUT, GET and HEAD /containers/{id}/archive: what the copy could reach
   // (policy::judge_archive_target); names the container by its id.
   core::policy::Decision judge_archive_target(http::CanonicalRequest& request, const PeerCredentials& peer);
-  // docker exec and attach: judged by whom the container's sealed label
+  // docker exec and attach: judged by whom the container's owner label
   // names (policy::judge_container_creator); names the container by its id.
   core::policy::Decision judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer);
   // docker cp, diff, export and commit: the engine's own mount of the

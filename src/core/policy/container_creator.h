@@ -2,7 +2,7 @@
 // Rule "container.other-developer": running a command in a container (exec)
 // and attaching to its processes (attach, `docker start -a`) are for the
 // developer who created it. moatd names that developer in the container's
-// sealed moat.owner label (trust/owner_seal.h), and with
+// moat.owner label (trust/owner_seal.h), and with
 // moat.bindMountsWriteAs "developer" the container writes its host bind
 // mounts as them: another developer driving it would write that developer's
 // files as that developer. A container that names no developer (root's, or
