@@ -161,13 +161,11 @@ policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request,
   if (!found) {
     creator = unexpected(found.error());
   } else if (*found) {
-    const auto& labels = (*found)->labels;
-    const auto label = labels.find(core::trust::kOwnerLabel);
     // Whom the label names, whether its seal checks or not: a container
     // started while it did still writes as them. moatd labels every create
     // with its caller, so no developer can name another on a container.
-    if (label != labels.end() && label->second != core::trust::kNoOwner) {
-      if (auto named = core::trust::parse_owner_label(label->second)) creator = std::optional(named->first);
+    if (const auto label = core::trust::owner_label_in((*found)->labels)) {
+      if (auto named = core::trust::parse_owner_label(*label)) creator = std::optional(named->first);
     }
   }
   policy::Decision decision = policy::judge_container_creator(name, creator, peer.uid);

@@ -85,11 +85,15 @@ CommandResult TestStack::up() {
 
 CommandResult TestStack::down() { return moatctl("down --root " + quote(root_)); }
 
-CommandResult TestStack::as_developer(const std::string& command, std::chrono::seconds timeout) {
-  return run("cd / && runuser -u " + developer() + " -- env HOME=" + developer_home() +
-                 " DOCKER_HOST=unix://" + user_socket() + " PATH=/usr/local/bin:/usr/bin:/bin"
-                 " sh -c " + quote(command),
+CommandResult TestStack::as_account(const std::string& user, const std::string& command,
+                                    std::chrono::seconds timeout) {
+  return run("cd / && runuser -u " + user + " -- env HOME=/home/" + user + " DOCKER_HOST=unix://" + user_socket() +
+                 " PATH=/usr/local/bin:/usr/bin:/bin sh -c " + quote(command),
              timeout);
+}
+
+CommandResult TestStack::as_developer(const std::string& command, std::chrono::seconds timeout) {
+  return as_account(developer(), command, timeout);
 }
 
 CommandResult TestStack::developer_docker(const std::string& args, std::chrono::seconds timeout) {
@@ -97,9 +101,7 @@ CommandResult TestStack::developer_docker(const std::string& args, std::chrono::
 }
 
 CommandResult TestStack::other_developer_docker(const std::string& args, std::chrono::seconds timeout) {
-  return run("cd / && runuser -u " + other_developer() + " -- env HOME=/home/" + other_developer() +
-                 " DOCKER_HOST=unix://" + user_socket() + " PATH=/usr/local/bin:/usr/bin:/bin docker " + args,
-             timeout);
+  return as_account(other_developer(), "docker " + args, timeout);
 }
 
 CommandResult TestStack::engine_docker(const std::string& args) {

@@ -62,6 +62,9 @@ class TestStack {
   std::string engine_socket() const { return root_ + "/engine.sock"; }
 
  private:
+  // A shell command as `user` (HOME /home/USER), with DOCKER_HOST set to the user socket.
+  CommandResult as_account(const std::string& user, const std::string& command, std::chrono::seconds timeout);
+
   std::string root_;
   std::string admin_settings_;
 };

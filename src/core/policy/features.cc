@@ -9,11 +9,6 @@
 namespace moat::core::policy {
 namespace {
 
-bool setting_on(const PolicyContext& context, const char* key) {
-  const auto& value = context.settings.value(key);
-  return value.is_boolean() && value.get<bool>();
-}
-
 std::string_view first_query(const ApiRequest& request, std::string_view key) {
   for (const auto& [k, value] : request.query) {
     if (k == key) return value;
@@ -46,7 +41,7 @@ Decision judge_plugin_registry(const ApiRequest& request, const PolicyContext& c
 }  // namespace
 
 Decision judge_plugins(const ApiRequest& request, const PolicyContext& context) {
-  if (setting_on(context, "moat.allowPlugins")) {
+  if (context.setting_on("moat.allowPlugins")) {
     const Decision d = judge_plugin_registry(request, context);
     if (!d.allowed) return d;
     return Decision::allow("endpoint.plugins");
@@ -62,7 +57,7 @@ Decision judge_plugins(const ApiRequest& request, const PolicyContext& context) 
 }
 
 Decision judge_swarm(const ApiRequest& /*request*/, const PolicyContext& context) {
-  if (setting_on(context, "moat.allowSwarm")) return Decision::allow("endpoint.swarm");
+  if (context.setting_on("moat.allowSwarm")) return Decision::allow("endpoint.swarm");
   return Decision::deny("endpoint.swarm", "moat.allowSwarm",
                         "swarm mode (docker swarm, node, service, secret and config commands) "
                         "is not allowed: services start containers that Moat's container rules "

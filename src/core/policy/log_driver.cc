@@ -21,8 +21,7 @@ Decision judge_log_driver(const Fields& host_config, const PolicyContext& contex
   for (const auto local : kLocalDrivers) {
     if (*driver == local) return Decision::allow("container.log-driver");
   }
-  const auto& allowed = context.settings.value("moat.allowAnyLogDriver");
-  if (allowed.is_boolean() && allowed.get<bool>()) return Decision::allow("container.log-driver");
+  if (context.setting_on("moat.allowAnyLogDriver")) return Decision::allow("container.log-driver");
   return Decision::deny("container.log-driver", "moat.allowAnyLogDriver",
                         "--log-driver " + *driver +
                             " is not allowed: the engine itself would send the container's output, as "

@@ -118,8 +118,7 @@ Decision judge_volumes_from(const Fields& host_config) {
 
 Decision judge_volume_driver(const std::string& driver, const PolicyContext& context) {
   if (driver.empty() || driver == "local") return Decision::allow("volume.driver");
-  const auto& allowed = context.settings.value("moat.allowPlugins");
-  if (allowed.is_boolean() && allowed.get<bool>()) return Decision::allow("volume.driver-plugin");
+  if (context.setting_on("moat.allowPlugins")) return Decision::allow("volume.driver-plugin");
   return Decision::deny("volume.driver-plugin", "moat.allowPlugins",
                         "volume driver \"" + driver +
                             "\" is not allowed: volume drivers other than local are engine "

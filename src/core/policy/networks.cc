@@ -4,14 +4,6 @@
 #include "core/policy/namespaces.h"
 
 namespace moat::core::policy {
-namespace {
-
-bool setting_on(const PolicyContext& context, const char* key) {
-  const auto& value = context.settings.value(key);
-  return value.is_boolean() && value.get<bool>();
-}
-
-}  // namespace
 
 Decision judge_network_create(const ApiRequest& request, const PolicyContext& context) {
   const auto body = body_fields(request.body);
@@ -35,7 +27,7 @@ Decision judge_network_create(const ApiRequest& request, const PolicyContext& co
                           "");
   }
   if (*driver == "overlay" || *ingress) {
-    if (setting_on(context, "moat.allowSwarm")) return Decision::allow("network.create");
+    if (context.setting_on("moat.allowSwarm")) return Decision::allow("network.create");
     const std::string what = *ingress ? "an ingress network" : subject;
     return Decision::deny("network.overlay", "moat.allowSwarm",
                           what + " is not allowed: it belongs to swarm mode",
@@ -44,7 +36,7 @@ Decision judge_network_create(const ApiRequest& request, const PolicyContext& co
   if (driver->empty() || *driver == "bridge" || *driver == "null") {
     return Decision::allow("network.create");
   }
-  if (setting_on(context, "moat.allowPlugins")) return Decision::allow("network.create");
+  if (context.setting_on("moat.allowPlugins")) return Decision::allow("network.create");
   return Decision::deny("network.driver-plugin", "moat.allowPlugins",
                         subject + " is not allowed: network drivers other than bridge are "
                                   "engine plugins",

@@ -54,6 +54,12 @@ struct PolicyContext {
   bool eci_active = false;  // moat-runc confines every container
   const HostFilesystem* filesystem = nullptr;  // nullptr: real_host_filesystem()
 
+  // A boolean setting that is true; any other value reads as off.
+  bool setting_on(std::string_view key) const {
+    const auto& value = settings.value(key);
+    return value.is_boolean() && value.get<bool>();
+  }
+
   const HostFilesystem& host() const {
     return filesystem != nullptr ? *filesystem : real_host_filesystem();
   }

@@ -34,11 +34,6 @@ std::string normalize(const std::string& name) {
   return out;
 }
 
-bool eci_setting_on(const PolicyContext& context) {
-  const auto& value = context.settings.value(kEciSetting);
-  return value.is_boolean() && value.get<bool>();
-}
-
 Decision judge_capability(const std::string& requested, const std::string& subject,
                           const PolicyContext& context) {
   const std::string name = normalize(requested);
@@ -71,7 +66,7 @@ Decision judge_capability(const std::string& requested, const std::string& subje
 }  // namespace
 
 std::string eci_remedy(const PolicyContext& context) {
-  if (eci_setting_on(context)) {
+  if (context.setting_on(kEciSetting)) {
     return "Enhanced container isolation is on in the settings but not active: an admin can "
            "bring the stack up again with moatctl up.";
   }

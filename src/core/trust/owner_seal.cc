@@ -62,6 +62,12 @@ Result<std::pair<ContainerOwner, std::string>> parse_owner_label(std::string_vie
   return std::pair{owner, std::string(label.substr(second + 1))};
 }
 
+std::optional<std::string_view> owner_label_in(const std::map<std::string, std::string>& labels) {
+  const auto label = labels.find(kOwnerLabel);
+  if (label == labels.end() || label->second == kNoOwner) return std::nullopt;
+  return label->second;
+}
+
 std::optional<std::string> unnameable(const ContainerOwner& owner) {
   if (owner.uid == 0 || owner.gid == 0) return "root, whom no container writes as";
   if (owner.uid == kNoId || owner.gid == kNoId) return "id 4294967295, which no one can be";

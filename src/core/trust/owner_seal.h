@@ -21,6 +21,7 @@
 // detection alone).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,10 @@ struct ContainerOwner {
 
   bool operator==(const ContainerOwner&) const = default;
 };
+
+// The owner label among a container's labels, when it names someone: not
+// when it is absent or kNoOwner (whether it checks is owner_from's to say).
+std::optional<std::string_view> owner_label_in(const std::map<std::string, std::string>& labels);
 
 // Why no label may name these ids (root's uid or gid, or 4294967295, which
 // no one can be), or nothing when one may. moatd asks before it labels;

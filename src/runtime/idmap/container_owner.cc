@@ -14,9 +14,9 @@ OwnerLookup find_container_owner(const std::string& engine_data_root, const std:
   // No record: not an engine container (a builder's step).
   const auto container = core::engine::read_container_record(engine_data_root, container_id);
   if (!container) return {};
-  const auto label = container->labels.find(core::trust::kOwnerLabel);
-  if (label == container->labels.end() || label->second == core::trust::kNoOwner) return {};
-  auto owner = core::trust::OwnerSeals(seals_dir).owner_from(label->second);
+  const auto label = core::trust::owner_label_in(container->labels);
+  if (!label) return {};
+  auto owner = core::trust::OwnerSeals(seals_dir).owner_from(*label);
   if (!owner) return {std::nullopt, owner.error().message};
   return {*owner, ""};
 }
