@@ -416,6 +416,10 @@ TEST_F(HostileRequests, TheCliShowsWhatWasRefusedAndWhy) {
       {"volume create -o type=none -o o=bind -o device=/ hostile-cli-vol", "(rule bind.restricted-path)"},
       {"network create -d macvlan hostile-cli-net", "(rule network.driver)"},
       {"network create -d ipvlan hostile-cli-net", "(rule network.driver)"},
+      {"network create --subnet 10.255.255.0/24 --gateway 10.255.255.1 hostile-cli-net",
+       "(setting linuxVM.dockerDaemonOptions)"},
+      {"network create -o com.docker.network.bridge.name=eth0 hostile-cli-net", "(rule network.driver-option)"},
+      {"network create --ipam-driver evil/ipam hostile-cli-net", "(setting moat.allowPlugins)"},
       {"run --rm --log-driver syslog --log-opt syslog-address=tcp://127.0.0.1:9 moat-test/busybox true",
        "(setting moat.allowAnyLogDriver)"},
       {"run --rm --log-driver fluentd --log-opt fluentd-address=unix:///run/docker.sock moat-test/busybox true",
@@ -436,6 +440,55 @@ TEST_F(HostileRequests, TheCliShowsWhatWasRefusedAndWhy) {
     EXPECT_NE(r.err.find(rule), std::string::npos) << r.all();
   }
   EXPECT_EQ(engine_state(s), before);
+}
+
+// A network's subnet is routed, and its gateway set, in the host's network
+// namespace. Before network.subnet, a developer's network over the range of
+// the host's nameserver (reached through the default route), with a
+// container at the nameserver's address, took the host's DNS queries; and
+// -o com.docker.network.bridge.name=<a host bridge> put the engine's
+// addresses on that bridge and left them there after the network was gone.
+// Here the host's LAN is a bridge inside the engine's pools.
+TEST_F(HostileRequests, ANetworkCannotTakeAddressesOrInterfacesTheHostUses) {
+  auto& s = *stack_;
+  const std::string lan = "moat-e2e-lan";
+  run("ip link del " + lan);
+  ASSERT_EQ(run("ip link add " + lan + " type bridge && ip addr add 192.168.77.1/24 dev " + lan +
+                " && ip link set " + lan + " up")
+                .exit_code,
+            0);
+  const std::string routes = run("ip -4 route show").out;
+  const std::string lan_addresses = run("ip -4 -o addr show dev " + lan).out;
+
+  const auto over = s.as_developer("docker network create --subnet 192.168.77.0/24 hostile-lan-net");
+  EXPECT_NE(over.exit_code, 0);
+  EXPECT_NE(over.err.find("Error response from daemon: Moat refused this request: network subnet "
+                          "192.168.77.0/24 is not allowed: it overlaps the host's route to 192.168.77.0/24 "
+                          "through " + lan + ", and the host's own traffic there would go to this network's "
+                          "containers instead (rule network.subnet)."),
+            std::string::npos)
+      << over.all();
+  const auto inside = s.as_developer("docker network create --subnet 192.168.64.0/20 hostile-lan-net");
+  EXPECT_NE(inside.err.find("(rule network.subnet)"), std::string::npos) << inside.all();
+  const auto taken = s.as_developer("docker network create -o com.docker.network.bridge.name=" + lan +
+                                    " hostile-lan-net");
+  EXPECT_NE(taken.err.find("network option com.docker.network.bridge.name=" + lan +
+                           " is not allowed"),
+            std::string::npos)
+      << taken.all();
+  EXPECT_EQ(run("ip -4 route show").out, routes);
+  EXPECT_EQ(run("ip -4 -o addr show dev " + lan).out, lan_addresses);
+
+  // A free range in the pools is the developer's to pick, and so are the
+  // addresses in it.
+  const auto own = s.as_developer("docker network create --subnet 192.168.78.0/24 --gateway 192.168.78.1 "
+                                  "hostile-own-net");
+  EXPECT_EQ(own.exit_code, 0) << own.all();
+  const auto addr = s.as_developer("docker run --rm --network hostile-own-net --ip 192.168.78.9 "
+                                   "moat-test/busybox ip -4 -o addr show");
+  EXPECT_NE(addr.out.find("inet 192.168.78.9/24"), std::string::npos) << addr.all();
+  s.engine_docker("network rm hostile-own-net hostile-lan-net");
+  run("ip link del " + lan);
 }
 
 }  // namespace

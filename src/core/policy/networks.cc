@@ -1,9 +1,46 @@
 #include "core/policy/networks.h"
 
+#include <array>
+#include <string_view>
+
 #include "core/policy/body_fields.h"
 #include "core/policy/namespaces.h"
+#include "core/policy/network_addresses.h"
 
 namespace moat::core::policy {
+namespace {
+
+// Bridge driver options (-o) that only shape the network itself. Others are
+// refused, whatever the engine makes of them: com.docker.network.bridge.name
+// takes over an existing host interface as the bridge (and leaves addresses
+// on it), com.docker.network.bridge.default_bridge makes the network stand
+// in for the engine's default bridge.
+constexpr std::array<std::string_view, 5> kBridgeOptions = {
+    "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.enable_ip_masquerade",
+    "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.driver.mtu",
+    "com.docker.network.container_iface_prefix"};
+
+Decision judge_local_network(const Fields& body, const PolicyContext& context) {
+  const auto options = body.string_map("Options");
+  if (!options) return options.error();
+  for (const auto& [key, value] : *options) {
+    bool known = false;
+    for (const auto allowed : kBridgeOptions) known = known || key == allowed;
+    if (known) continue;
+    return Decision::deny("network.driver-option", "",
+                          "network option " + key + "=" + value +
+                              " is not allowed: a developer's bridge network may set only " +
+                              "enable_icc, enable_ip_masquerade, host_binding_ipv4, mtu and "
+                              "container_iface_prefix; others reach the host's own interfaces",
+                          "");
+  }
+  const auto ipam = body.object_at("IPAM");
+  if (!ipam) return ipam.error();
+  if (const Decision d = judge_network_addresses(*ipam, context); !d.allowed) return d;
+  return Decision::allow("network.create");
+}
+
+}  // namespace
 
 Decision judge_network_create(const ApiRequest& request, const PolicyContext& context) {
   const auto body = body_fields(request.body);
@@ -26,6 +63,11 @@ Decision judge_network_create(const ApiRequest& request, const PolicyContext& co
                                     "host's network interfaces",
                           "");
   }
+  // A config-only network's options and addresses serve whichever network
+  // later names it with --config-from, a bridge among them.
+  const auto config_only = body->boolean("ConfigOnly");
+  if (!config_only) return config_only.error();
+  if (*config_only) return judge_local_network(*body, context);
   if (*driver == "overlay" || *ingress) {
     if (context.setting_on("moat.allowSwarm")) return Decision::allow("network.create");
     const std::string what = *ingress ? "an ingress network" : subject;
@@ -34,7 +76,7 @@ Decision judge_network_create(const ApiRequest& request, const PolicyContext& co
                           admin_remedy("moat.allowSwarm", true));
   }
   if (driver->empty() || *driver == "bridge" || *driver == "null") {
-    return Decision::allow("network.create");
+    return judge_local_network(*body, context);
   }
   if (context.setting_on("moat.allowPlugins")) return Decision::allow("network.create");
   return Decision::deny("network.driver-plugin", "moat.allowPlugins",

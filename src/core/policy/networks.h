@@ -6,6 +6,11 @@
 //   with moat.allowSwarm.
 // - network.driver-plugin: any driver other than bridge, null, overlay and
 //   the refused ones is an engine plugin; allowed with moat.allowPlugins.
+// - network.driver-option: a bridge network's -o options, only those that
+//   shape the network itself.
+// - network.subnet: the addresses of a bridge network (network_addresses.h).
+// A config-only network is judged as a bridge: --config-from hands its
+// options and addresses to the network that names it.
 // Connecting a container to the network "host" is refused by the namespace
 // rule (namespaces.h). A network named by id is not resolved here: the
 // runtime refuses a host network namespace whichever way it is named.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/policy/host_filesystem.h"
+#include "core/policy/host_network.h"
 #include "core/settings/effective_settings.h"
 
 namespace moat::core::policy {
@@ -53,6 +54,7 @@ struct PolicyContext {
   std::vector<ProtectedPath> protected_paths;
   bool eci_active = false;  // moat-runc confines every container
   const HostFilesystem* filesystem = nullptr;  // nullptr: real_host_filesystem()
+  const HostNetwork* network = nullptr;        // nullptr: real_host_network()
 
   // A boolean setting that is true; any other value reads as off.
   bool setting_on(std::string_view key) const {
@@ -62,6 +64,10 @@ struct PolicyContext {
 
   const HostFilesystem& host() const {
     return filesystem != nullptr ? *filesystem : real_host_filesystem();
+  }
+
+  const HostNetwork& host_network() const {
+    return network != nullptr ? *network : real_host_network();
   }
 };
 

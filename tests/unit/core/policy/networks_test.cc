@@ -80,6 +80,58 @@ TEST(NetworkCreate, PluginsDoNotAllowHostDrivers) {
   EXPECT_EQ(create_network(h, {{"Driver", "macvlan"}}).rule, "network.driver");
 }
 
+TEST(NetworkCreate, BridgeOptionsThatShapeTheNetworkAreAllowed) {
+  PolicyHarness h;
+  EXPECT_TRUE(create_network(h, {{"Name", "quiet"},
+                                 {"Options",
+                                  {{"com.docker.network.bridge.enable_icc", "false"},
+                                   {"com.docker.network.bridge.enable_ip_masquerade", "false"},
+                                   {"com.docker.network.bridge.host_binding_ipv4", "127.0.0.1"},
+                                   {"com.docker.network.driver.mtu", "1400"},
+                                   {"com.docker.network.container_iface_prefix", "app"}}}})
+                  .allowed);
+}
+
+TEST(NetworkCreate, ABridgeMayNotTakeOverAHostInterface) {
+  PolicyHarness h;
+  EXPECT_EQ(create_network(h, {{"Name", "lan"},
+                               {"Options", {{"com.docker.network.bridge.name", "br-lan"}}}})
+                .message(),
+            std::string("Moat refused this request: network option "
+                        "com.docker.network.bridge.name=br-lan is not allowed: a developer's bridge "
+                        "network may set only enable_icc, enable_ip_masquerade, host_binding_ipv4, "
+                        "mtu and container_iface_prefix; others reach the host's own interfaces "
+                        "(rule network.driver-option).") +
+                kNoRemedy);
+  for (const char* key : {"com.docker.network.bridge.default_bridge", "com.docker.network.bridge.Name",
+                          "unknown.option"}) {
+    EXPECT_EQ(create_network(h, {{"Name", "x"}, {"Options", {{key, "true"}}}}).rule,
+              "network.driver-option")
+        << key;
+  }
+}
+
+TEST(NetworkCreate, AConfigOnlyNetworkIsJudgedAsTheBridgeThatMayUseIt) {
+  PolicyHarness h;
+  h.set("moat.allowSwarm", true);
+  const json hijack = {{"Name", "cfg"},
+                       {"Driver", "overlay"},
+                       {"ConfigOnly", true},
+                       {"Options", {{"com.docker.network.bridge.name", "eth0"}}}};
+  EXPECT_EQ(create_network(h, hijack).rule, "network.driver-option");
+  EXPECT_TRUE(create_network(h, {{"Name", "cfg"}, {"Driver", "overlay"}, {"ConfigOnly", true}})
+                  .allowed);
+}
+
+TEST(NetworkCreate, ANullNetworkIsJudgedAsABridge) {
+  PolicyHarness h;
+  EXPECT_EQ(create_network(h, {{"Name", "n"},
+                               {"Driver", "null"},
+                               {"Options", {{"com.docker.network.bridge.name", "eth0"}}}})
+                .rule,
+            "network.driver-option");
+}
+
 TEST(NetworkConnect, TheHostNetworkIsRefused) {
   PolicyHarness h;
   const auto d = h.decide(request("POST", "networks/host/connect", json{{"Container", "c1"}}));

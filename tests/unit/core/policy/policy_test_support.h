@@ -112,6 +112,33 @@ inline void model_host(FakeFilesystem& fs) {
   fs.alias("/mnt/run-again", "/run");
 }
 
+// A host's network as the policy sees it: what addresses_in_use() answers.
+class FakeHostNetwork final : public HostNetwork {
+ public:
+  void use(const std::string& prefix, const std::string& description) {
+    uses_.push_back({*IpPrefix::parse(prefix, true), description});
+  }
+  void fail_with(const std::string& message) { error_ = message; }
+
+  Result<std::vector<HostAddressUse>> addresses_in_use() const override {
+    if (!error_.empty()) return fail(error_);
+    return uses_;
+  }
+
+ private:
+  std::vector<HostAddressUse> uses_;
+  std::string error_;
+};
+
+// A host on a 10.0.2.0/24 LAN with its nameserver at 10.255.255.53 behind
+// the default route, and fd00::/64 on the same interface.
+inline void model_host_network(FakeHostNetwork& net) {
+  net.use("10.0.2.0/24", "the host's route to 10.0.2.0/24 through eth0");
+  net.use("10.0.2.15", "the host's address 10.0.2.15 on eth0");
+  net.use("fd00::/64", "the host's route to fd00::/64 through eth0");
+  net.use("10.255.255.53", "the host's nameserver 10.255.255.53 (/etc/resolv.conf)");
+}
+
 inline std::vector<ProtectedPath> modelled_protected_paths() {
   return {{"/run/moat/engine.sock", "the engine socket"},
           {"/run/moat", "Moat's run directory"},
@@ -146,7 +173,10 @@ inline ApiRequest create_with(const json& host_config) {
 // Settings in force (admin values, locked) plus the modelled host.
 class PolicyHarness {
  public:
-  PolicyHarness() { model_host(fs); }
+  PolicyHarness() {
+    model_host(fs);
+    model_host_network(net);
+  }
 
   void set(const std::string& key, json value) {
     admin_.values[key] = settings::AdminValue{std::move(value), true};
@@ -154,7 +184,7 @@ class PolicyHarness {
 
   Decision decide(const ApiRequest& r) {
     const settings::EffectiveSettings effective(admin_, settings::UserSettings{});
-    const PolicyContext context{effective, caller, protected_paths, eci_active, &fs};
+    const PolicyContext context{effective, caller, protected_paths, eci_active, &fs, &net};
     return policy::decide(r, context);
   }
 
@@ -162,11 +192,12 @@ class PolicyHarness {
   template <class F>
   auto with_context(F judge) {
     const settings::EffectiveSettings effective(admin_, settings::UserSettings{});
-    const PolicyContext context{effective, caller, protected_paths, eci_active, &fs};
+    const PolicyContext context{effective, caller, protected_paths, eci_active, &fs, &net};
     return judge(context);
   }
 
   FakeFilesystem fs;
+  FakeHostNetwork net;
   Caller caller{1000, 1000, 4242, "/usr/bin/docker", "/home/dev"};
   std::vector<ProtectedPath> protected_paths = modelled_protected_paths();
   bool eci_active = true;

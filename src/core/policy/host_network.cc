@@ -1,0 +1,225 @@
+#include "core/policy/host_network.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <system_error>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace moat::core::policy {
+
+namespace ip = boost::asio::ip;
+
+Result<IpPrefix> IpPrefix::parse(const std::string& text, bool bare_address) {
+  const auto not_one = [&text](const char* what) {
+    return fail("\"" + text + "\" is not " + std::string(what));
+  };
+  // A zone ("fe80::1%eth0") names an interface, never a range of addresses.
+  if (text.find('%') != std::string::npos) return not_one("an IP address or prefix");
+  boost::system::error_code ec;
+  if (text.find('/') == std::string::npos) {
+    if (!bare_address) return not_one("an IP prefix such as 10.1.0.0/16");
+    const auto address = ip::make_address(text, ec);
+    if (ec) return not_one("an IP address");
+    if (address.is_v4()) return of(ip::network_v4(address.to_v4(), 32));
+    return of(ip::network_v6(address.to_v6(), 128));
+  }
+  if (text.find(':') == std::string::npos) {
+    const auto network = ip::make_network_v4(text, ec);
+    if (ec) return not_one("an IP prefix such as 10.1.0.0/16");
+    return of(network.canonical());
+  }
+  const auto network = ip::make_network_v6(text, ec);
+  if (ec) return not_one("an IP prefix such as fd00:1::/64");
+  return of(network.canonical());
+}
+
+IpPrefix IpPrefix::of(const ip::network_v4& network) {
+  IpPrefix prefix;
+  prefix.v4_ = true;
+  prefix.network4_ = network.canonical();
+  return prefix;
+}
+
+IpPrefix IpPrefix::of(const ip::network_v6& network) {
+  IpPrefix prefix;
+  prefix.v4_ = false;
+  prefix.network6_ = network.canonical();
+  return prefix;
+}
+
+bool IpPrefix::contains(const IpPrefix& other) const {
+  if (v4_ != other.v4_) return false;
+  if (v4_) return network4_ == other.network4_ || other.network4_.is_subnet_of(network4_);
+  return network6_ == other.network6_ || other.network6_.is_subnet_of(network6_);
+}
+
+bool IpPrefix::is_default_route() const {
+  return v4_ ? network4_.prefix_length() == 0 : network6_.prefix_length() == 0;
+}
+
+std::string IpPrefix::to_string() const {
+  if (v4_) {
+    return network4_.prefix_length() == 32 ? network4_.address().to_string() : network4_.to_string();
+  }
+  return network6_.prefix_length() == 128 ? network6_.address().to_string() : network6_.to_string();
+}
+
+namespace {
+
+Unexpected<Error> unreadable(const std::string& path, int error) {
+  return fail("cannot read " + path + ": " + std::generic_category().message(error));
+}
+
+// /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ...",
+// the destination and mask as the kernel's in-memory 32-bit values in hex.
+// Read by hand: no Debian library parses it, and netlink would be more code
+// for the same main-table routes.
+Result<std::vector<HostAddressUse>> ipv4_routes() {
+  const std::string path = "/proc/net/route";
+  std::ifstream in(path);
+  if (!in) return unreadable(path, errno);
+  std::vector<HostAddressUse> out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string iface, destination, gateway, flags, refcnt, use, metric, mask;
+    if (!(fields >> iface >> destination >> gateway >> flags >> refcnt >> use >> metric >> mask)) {
+      return fail(path + " has a line Moat cannot read: " + line);
+    }
+    std::uint32_t dest_raw = 0, mask_raw = 0;
+    try {
+      dest_raw = static_cast<std::uint32_t>(std::stoul(destination, nullptr, 16));
+      mask_raw = static_cast<std::uint32_t>(std::stoul(mask, nullptr, 16));
+    } catch (const std::exception&) {
+      return fail(path + " has a line Moat cannot read: " + line);
+    }
+    const auto length = static_cast<unsigned short>(std::popcount(mask_raw));
+    const IpPrefix prefix = IpPrefix::of(ip::network_v4(ip::address_v4(ntohl(dest_raw)), length));
+    if (prefix.is_default_route()) continue;
+    out.push_back({prefix, "the host's route to " + prefix.to_string() + " through " + iface});
+  }
+  return out;
+}
+
+// /proc/net/ipv6_route: "dest destlen src srclen nexthop metric refcnt use
+// flags iface", addresses as 32 hex digits in network order. Absent when the
+// kernel has no IPv6, and then there is nothing to overlap.
+Result<std::vector<HostAddressUse>> ipv6_routes() {
+  const std::string path = "/proc/net/ipv6_route";
+  std::vector<HostAddressUse> out;
+  std::ifstream in(path);
+  if (!in) {
+    if (errno == ENOENT) return out;
+    return unreadable(path, errno);
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string destination, length_hex, source, source_length, next_hop, metric, refcnt, use,
+        flags, iface;
+    if (!(fields >> destination >> length_hex >> source >> source_length >> next_hop >> metric >>
+          refcnt >> use >> flags >> iface) ||
+        destination.size() != 32) {
+      return fail(path + " has a line Moat cannot read: " + line);
+    }
+    ip::address_v6::bytes_type bytes{};
+    unsigned long length = 0;
+    try {
+      for (std::size_t i = 0; i < bytes.size(); ++i) {
+        bytes[i] = static_cast<unsigned char>(std::stoul(destination.substr(2 * i, 2), nullptr, 16));
+      }
+      length = std::stoul(length_hex, nullptr, 16);
+    } catch (const std::exception&) {
+      return fail(path + " has a line Moat cannot read: " + line);
+    }
+    if (length > 128) return fail(path + " has a line Moat cannot read: " + line);
+    const IpPrefix prefix = IpPrefix::of(
+        ip::network_v6(ip::address_v6(bytes), static_cast<unsigned short>(length)));
+    if (prefix.is_default_route()) continue;
+    out.push_back({prefix, "the host's route to " + prefix.to_string() + " through " + iface});
+  }
+  return out;
+}
+
+Result<std::vector<HostAddressUse>> interface_addresses() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return unreadable("the host's interface addresses", errno);
+  const std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> owned(list, &::freeifaddrs);
+  std::vector<HostAddressUse> out;
+  for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr) continue;
+    const std::string iface = entry->ifa_name != nullptr ? entry->ifa_name : "?";
+    if (entry->ifa_addr->sa_family == AF_INET) {
+      sockaddr_in in{};
+      std::memcpy(&in, entry->ifa_addr, sizeof in);
+      const IpPrefix prefix = IpPrefix::of(ip::network_v4(ip::address_v4(ntohl(in.sin_addr.s_addr)), 32));
+      out.push_back({prefix, "the host's address " + prefix.to_string() + " on " + iface});
+    } else if (entry->ifa_addr->sa_family == AF_INET6) {
+      sockaddr_in6 in6{};
+      std::memcpy(&in6, entry->ifa_addr, sizeof in6);
+      ip::address_v6::bytes_type bytes{};
+      std::memcpy(bytes.data(), &in6.sin6_addr, bytes.size());
+      const IpPrefix prefix = IpPrefix::of(ip::network_v6(ip::address_v6(bytes), 128));
+      out.push_back({prefix, "the host's address " + prefix.to_string() + " on " + iface});
+    }
+  }
+  return out;
+}
+
+// The files the engine takes nameservers from: /etc/resolv.conf, and
+// systemd-resolved's list of upstream servers where the host runs it.
+Result<std::vector<HostAddressUse>> nameservers() {
+  std::vector<HostAddressUse> out;
+  for (const std::string path : {"/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"}) {
+    std::ifstream in(path);
+    if (!in) {
+      if (errno == ENOENT) continue;
+      return unreadable(path, errno);
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string keyword, address;
+      if (!(fields >> keyword >> address) || keyword != "nameserver") continue;
+      const auto prefix = IpPrefix::parse(address, /*bare_address=*/true);
+      // The resolver skips what it cannot parse, and so does the engine.
+      if (!prefix) continue;
+      out.push_back({*prefix, "the host's nameserver " + prefix->to_string() + " (" + path + ")"});
+    }
+  }
+  return out;
+}
+
+class RealHostNetwork final : public HostNetwork {
+ public:
+  Result<std::vector<HostAddressUse>> addresses_in_use() const override {
+    std::vector<HostAddressUse> all;
+    for (const auto reader : {&ipv4_routes, &ipv6_routes, &interface_addresses, &nameservers}) {
+      auto part = reader();
+      if (!part) return unexpected(part.error());
+      all.insert(all.end(), part->begin(), part->end());
+    }
+    return all;
+  }
+};
+
+}  // namespace
+
+const HostNetwork& real_host_network() {
+  static const RealHostNetwork network;
+  return network;
+}
+
+}  // namespace moat::core::policy
