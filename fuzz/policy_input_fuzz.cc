@@ -5,7 +5,8 @@
 // Input: byte 0 picks the method ('G'ET, 'H'EAD, 'P'OST, P'U'T, 'D'ELETE,
 // otherwise by value), byte 1's low bits pick the situation (1: ECI active,
 // 2: blockDockerLoad, 4: moat.allowPlugins, 8: moat.allowSwarm, 16:
-// moat.allowAnyLogDriver), then
+// moat.allowAnyLogDriver, 32: the admin's address pools 10.255.0.0/16 and
+// fd00:1::/48), then
 // "path?query" up to the first newline, then the JSON body. The body is
 // canonicalised like moatd does when a schema exists and accepts it;
 // otherwise the policy gets parse_strict's reading as it is.
@@ -28,6 +29,18 @@ namespace {
 
 using namespace moat::core;
 using namespace moat::moatd::http;
+
+// A host on 10.0.2.0/24 whose nameserver is 10.255.255.53, with fd00::/64.
+class FixedNetwork final : public policy::HostNetwork {
+ public:
+  moat::Result<std::vector<policy::HostAddressUse>> addresses_in_use() const override {
+    std::vector<policy::HostAddressUse> uses;
+    for (const char* prefix : {"10.0.2.0/24", "10.0.2.15", "10.255.255.53", "fd00::/64"}) {
+      uses.push_back({*policy::IpPrefix::parse(prefix, true), prefix});
+    }
+    return uses;
+  }
+};
 
 // A small fixed host: lexical paths, /var/run -> /run, a few objects.
 class FixedHost final : public policy::HostFilesystem {
@@ -145,14 +158,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   admin.values["moat.allowPlugins"] = {(flags & 4) != 0, true};
   admin.values["moat.allowSwarm"] = {(flags & 8) != 0, true};
   admin.values["moat.allowAnyLogDriver"] = {(flags & 16) != 0, true};
+  if ((flags & 32) != 0) {
+    admin.values["linuxVM.dockerDaemonOptions"] = {
+        R"({"default-address-pools": [{"base": "10.255.0.0/16", "size": 24}, {"base": "fd00:1::/48", "size": 64}]})",
+        true};
+  }
   const settings::EffectiveSettings effective(admin, settings::UserSettings{});
   static const FixedHost host;
+  static const FixedNetwork network;
   const policy::PolicyContext context{
       effective,
       policy::Caller{1000, 1000, 1, "/usr/bin/docker", "/home/dev"},
       {{"/run/moat/engine.sock", "the engine socket"}, {"/run/moat", "Moat's run directory"}},
       (flags & 1) != 0,
-      &host};
+      &host,
+      &network};
 
   (void)policy::body_kind(request.method, request.segments);
   const policy::Decision first = policy::decide(request, context);

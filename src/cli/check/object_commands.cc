@@ -5,6 +5,7 @@
 #include "cli/check/docker_options.h"
 #include "cli/check/engine_commands.h"
 #include "core/image/image_ref.h"
+#include "core/policy/host_network.h"
 
 namespace moat::cli::check {
 namespace {
@@ -82,7 +83,88 @@ struct NetworkDraft {
                {"ConfigFrom", nullptr},
                {"Options", json::object()},
                {"Labels", json::object()}};
+  // --subnet, --ip-range, --gateway, --aux-address: consolidated into
+  // IPAM.Config once every flag is read, as the CLI does.
+  std::vector<std::string> subnets;
+  std::vector<std::string> ranges;
+  std::vector<std::string> gateways;
+  std::vector<std::pair<std::string, std::string>> auxiliary;
 };
+
+// pflag's StringSlice: each use adds the fields of one CSV record.
+Applied append_csv(std::vector<std::string>& list, const std::string& value) {
+  if (value.empty()) return {};
+  auto fields = read_csv_record(value);
+  if (!fields) return unexpected(fields.error());
+  list.insert(list.end(), fields->begin(), fields->end());
+  return {};
+}
+
+// Whether `subnet` holds the address or range `data`, as the CLI's
+// subnetMatches: a range is judged by its first address as written.
+Result<bool, std::string> subnet_matches(const std::string& subnet, const std::string& data) {
+  using core::policy::IpPrefix;
+  const auto network = IpPrefix::parse(subnet, false);
+  if (!network) return unexpected("invalid subnet: " + network.error().message);
+  const std::string address = data.substr(0, data.find('/'));
+  const auto ip = IpPrefix::parse(address, true);
+  if (!ip) return false;
+  return network->contains(*ip);
+}
+
+// The CLI's consolidateIpam: one IPAM.Config entry a subnet, each range,
+// gateway and auxiliary address put with the subnet that holds it.
+Applied consolidate_ipam(NetworkDraft& d) {
+  if (d.subnets.size() < d.ranges.size() || d.subnets.size() < d.gateways.size()) {
+    return unexpected(std::string("every ip-range or gateway must have a corresponding subnet"));
+  }
+  std::vector<json> configs;
+  for (std::size_t i = 0; i < d.subnets.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto one = subnet_matches(d.subnets[i], d.subnets[j]);
+      if (!one) return unexpected(one.error());
+      const auto other = subnet_matches(d.subnets[j], d.subnets[i]);
+      if (!other) return unexpected(other.error());
+      if (*one || *other) return unexpected(std::string("multiple overlapping subnet configuration is not supported"));
+    }
+    configs.push_back({{"Subnet", d.subnets[i]}});
+  }
+  const auto place = [&](const std::string& value, const char* key, const char* what) -> Applied {
+    bool matched = false;
+    for (std::size_t i = 0; i < d.subnets.size(); ++i) {
+      const auto ok = subnet_matches(d.subnets[i], value);
+      if (!ok) return unexpected(ok.error());
+      if (!*ok) continue;
+      if (configs[i].contains(key)) {
+        return unexpected("cannot configure multiple " + std::string(what) + "s (" + value + ", " +
+                          configs[i][key].get<std::string>() + ") on the same subnet (" + d.subnets[i] + ")");
+      }
+      configs[i][key] = value;
+      matched = true;
+    }
+    if (!matched) return unexpected("no matching subnet for " + std::string(what) + " " + value);
+    return {};
+  };
+  for (const auto& range : d.ranges) {
+    if (auto placed = place(range, "IPRange", "range"); !placed) return placed;
+  }
+  for (const auto& gateway : d.gateways) {
+    if (auto placed = place(gateway, "Gateway", "gateway"); !placed) return placed;
+  }
+  for (const auto& [name, address] : d.auxiliary) {
+    bool matched = false;
+    for (std::size_t i = 0; i < d.subnets.size(); ++i) {
+      const auto ok = subnet_matches(d.subnets[i], address);
+      if (!ok) return unexpected(ok.error());
+      if (!*ok) continue;
+      configs[i]["AuxiliaryAddresses"][name] = address;
+      matched = true;
+    }
+    if (!matched) return unexpected("no matching subnet for aux-address " + address);
+  }
+  d.body["IPAM"]["Config"] = configs;
+  return {};
+}
 
 const std::vector<CommandFlag<NetworkDraft>>& network_flags() {
   static const std::vector<CommandFlag<NetworkDraft>> table = {
@@ -133,12 +215,25 @@ const std::vector<CommandFlag<NetworkDraft>>& network_flags() {
          return {};
        }},
       {{"ipv4", 0, false}, nullptr, "the docker CLI sends it only to API 1.47 and later"},
-      {{"aux-address", 0}},
-      {{"config-from", 0}},
-      {{"gateway", 0}},
-      {{"ip-range", 0}},
-      {{"ipam-opt", 0}},
-      {{"subnet", 0}},
+      {{"aux-address", 0},
+       [](NetworkDraft& d, const std::string& v) -> Applied {
+         const Cut kv = cut(v, '=');
+         d.auxiliary.emplace_back(kv.before, kv.after);
+         return {};
+       }},
+      {{"config-from", 0},
+       [](NetworkDraft& d, const std::string& v) -> Applied {
+         d.body["ConfigFrom"] = {{"Network", v}};
+         return {};
+       }},
+      {{"gateway", 0}, [](NetworkDraft& d, const std::string& v) -> Applied { return append_csv(d.gateways, v); }},
+      {{"ip-range", 0}, [](NetworkDraft& d, const std::string& v) -> Applied { return append_csv(d.ranges, v); }},
+      {{"ipam-opt", 0},
+       [](NetworkDraft& d, const std::string& v) -> Applied {
+         set_map_entry(d.body["IPAM"]["Options"], v);
+         return {};
+       }},
+      {{"subnet", 0}, [](NetworkDraft& d, const std::string& v) -> Applied { return append_csv(d.subnets, v); }},
       {{"help", 0, false}, nullptr, "it prints docker's usage and sends nothing"},
   };
   return table;
@@ -265,6 +360,7 @@ Translation translate_network_create(std::span<const std::string> args) {
     return unexpected(CommandLineError{command + ": expected one network name, got " +
                                        std::to_string(positionals->size()) + " arguments"});
   }
+  if (auto ipam = consolidate_ipam(draft); !ipam) return unexpected(CommandLineError{command + ": " + ipam.error()});
   draft.body["Name"] = positionals->front();
   return post({"networks", "create"}, std::move(draft.body));
 }

@@ -480,6 +480,23 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{"network_two_names",
                 {"docker", "network", "create", "a", "b"},
                 "docker network create: expected one network name, got 2 arguments"},
+        Refused{"network_range_without_subnet",
+                {"docker", "network", "create", "--ip-range", "172.20.0.0/24", "n"},
+                "docker network create: every ip-range or gateway must have a corresponding subnet"},
+        Refused{"network_gateway_outside",
+                {"docker", "network", "create", "--subnet", "172.20.0.0/16", "--gateway", "10.0.0.1", "n"},
+                "docker network create: no matching subnet for gateway 10.0.0.1"},
+        Refused{"network_overlapping_subnets",
+                {"docker", "network", "create", "--subnet", "172.20.0.0/16,172.20.5.0/24", "n"},
+                "docker network create: multiple overlapping subnet configuration is not supported"},
+        Refused{"network_two_ranges",
+                {"docker", "network", "create", "--subnet", "172.20.0.0/16", "--ip-range", "172.20.1.0/24",
+                 "--ip-range", "172.20.2.0/24", "n"},
+                "docker network create: cannot configure multiple ranges (172.20.2.0/24, 172.20.1.0/24) on the "
+                "same subnet (172.20.0.0/16)"},
+        Refused{"network_aux_outside",
+                {"docker", "network", "create", "--subnet", "172.20.0.0/16", "--aux-address", "dns=10.0.0.53", "n"},
+                "docker network create: no matching subnet for aux-address 10.0.0.53"},
         Refused{"volume_name_twice",
                 {"docker", "volume", "create", "--name", "a", "b"},
                 "docker volume create: conflicting options: cannot specify a volume-name through both --name and as a "
@@ -550,6 +567,20 @@ TEST(DockerCommandLine, NetworkCreate) {
       "EnableIPv6": true, "IPAM": {"Driver": "default", "Options": {}, "Config": []}, "Internal": true,
       "Attachable": false, "Ingress": false, "ConfigOnly": false, "ConfigFrom": null, "Options": {},
       "Labels": {}})"));
+  const auto canonical =
+      moatd::http::go_json::canonicalize(*t.request.body, moatd::http::docker_api_v141::network_create());
+  ASSERT_TRUE(canonical) << canonical.error().message;
+}
+
+TEST(DockerCommandLine, NetworkCreateAddressesGoWithTheirSubnet) {
+  const auto t = translate({"docker", "network", "create", "--subnet", "172.20.0.0/16,fd00:1::/64", "--gateway",
+                            "fd00:1::1", "--ip-range", "172.20.5.0/24", "--gateway", "172.20.0.1", "--aux-address",
+                            "db=172.20.0.9", "--ipam-opt", "k=v", "--config-from", "base", "n"});
+  EXPECT_EQ(t.request.body->at("IPAM"), json::parse(R"({"Driver": "default", "Options": {"k": "v"}, "Config": [
+      {"Subnet": "172.20.0.0/16", "IPRange": "172.20.5.0/24", "Gateway": "172.20.0.1",
+       "AuxiliaryAddresses": {"db": "172.20.0.9"}},
+      {"Subnet": "fd00:1::/64", "Gateway": "fd00:1::1"}]})"));
+  EXPECT_EQ(t.request.body->at("ConfigFrom"), json::parse(R"({"Network": "base"})"));
   const auto canonical =
       moatd::http::go_json::canonicalize(*t.request.body, moatd::http::docker_api_v141::network_create());
   ASSERT_TRUE(canonical) << canonical.error().message;
