@@ -40,6 +40,7 @@ class FixedNetwork final : public policy::HostNetwork {
     }
     return uses;
   }
+  moat::Result<bool> forwards_ipv6() const override { return false; }
 };
 
 // A small fixed host: lexical paths, /var/run -> /run, a few objects.

@@ -491,5 +491,31 @@ TEST_F(HostileRequests, ANetworkCannotTakeAddressesOrInterfacesTheHostUses) {
   run("ip link del " + lan);
 }
 
+// Before network.ipv6-forwarding, a developer's `docker network create
+// --ipv6` turned net.ipv6.conf.all.forwarding on for the whole host.
+TEST_F(HostileRequests, AnIpv6NetworkDoesNotTurnOnForwardingForTheHost) {
+  auto& s = *stack_;
+  const std::string sysctl = "/proc/sys/net/ipv6/conf/all/forwarding";
+  std::string was = run("cat " + sysctl).out;
+  was = was.substr(0, was.find('\n'));
+  ASSERT_EQ(run("echo 0 > " + sysctl).exit_code, 0);
+
+  const auto refused = s.as_developer("docker network create --ipv6 --subnet fd00:77::/64 hostile-v6-net");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("Moat refused this request: an IPv6 network is not allowed: the engine would turn "
+                             "on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding)"),
+            std::string::npos)
+      << refused.all();
+  EXPECT_NE(refused.err.find("(rule network.ipv6-forwarding)"), std::string::npos) << refused.all();
+  EXPECT_EQ(run("cat " + sysctl).out, "0\n");
+
+  // Once the admin has the host forward IPv6, nothing changes for the host.
+  ASSERT_EQ(run("echo 1 > " + sysctl).exit_code, 0);
+  const auto allowed = s.as_developer("docker network create --ipv6 --subnet fd00:77::/64 hostile-v6-net");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.all();
+  s.engine_docker("network rm hostile-v6-net");
+  run("echo " + was + " > " + sysctl);
+}
+
 }  // namespace
 }  // namespace moat::testing

@@ -213,6 +213,15 @@ class RealHostNetwork final : public HostNetwork {
     }
     return all;
   }
+
+  Result<bool> forwards_ipv6() const override {
+    const std::string path = "/proc/sys/net/ipv6/conf/all/forwarding";
+    std::ifstream in(path);
+    if (!in) return unreadable(path, errno);
+    std::string value;
+    if (!(in >> value) || (value != "0" && value != "1")) return fail(path + " does not read 0 or 1");
+    return value == "1";
+  }
 };
 
 }  // namespace

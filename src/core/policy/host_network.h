@@ -1,7 +1,7 @@
 #pragma once
 // The only network state of the host the policy reads: which addresses the
-// host already reaches through which interface, and which nameservers it
-// asks. A network a developer creates takes a range of addresses onto a new
+// host already reaches through which interface, which nameservers it asks,
+// and whether it forwards IPv6. A network a developer creates takes a range of addresses onto a new
 // bridge in the host's network namespace; if that range covers something the
 // host talks to, the host's own traffic goes to the developer's containers.
 // Behind an interface so tests can model a host; the real one reads this host.
@@ -56,6 +56,10 @@ class HostNetwork {
   // interfaces, and its nameservers. An error when any of them cannot be
   // read: the caller must not then assume a range is free.
   virtual Result<std::vector<HostAddressUse>> addresses_in_use() const = 0;
+
+  // net.ipv6.conf.all.forwarding: whether the host routes IPv6 between its
+  // interfaces. An error when it cannot be read (no IPv6 in the kernel).
+  virtual Result<bool> forwards_ipv6() const = 0;
 };
 
 // This host, as seen from the calling process's network namespace (moatd's

@@ -20,6 +20,26 @@ constexpr std::array<std::string_view, 5> kBridgeOptions = {
     "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.driver.mtu",
     "com.docker.network.container_iface_prefix"};
 
+// The engine turns on net.ipv6.conf.all.forwarding for the whole host when
+// it makes an IPv6 bridge. A host that forwards routes IPv6 between all its
+// interfaces and stops taking router advertisements, so its own IPv6
+// addresses and default route can lapse: that is the admin's to decide.
+Decision judge_ipv6(const Fields& body, const PolicyContext& context) {
+  const auto ipv6 = body.boolean("EnableIPv6");
+  if (!ipv6) return ipv6.error();
+  if (!*ipv6) return Decision::allow("network.ipv6-forwarding");
+  const auto forwards = context.host_network().forwards_ipv6();
+  if (forwards && *forwards) return Decision::allow("network.ipv6-forwarding");
+  const std::string why =
+      forwards ? "the engine would turn on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding), "
+                 "which makes the host route IPv6 between its interfaces and stop taking router "
+                 "advertisements"
+               : "Moat cannot tell whether the host forwards IPv6 (" + forwards.error().message + ")";
+  return Decision::deny("network.ipv6-forwarding", "", "an IPv6 network is not allowed: " + why,
+                        "An admin who wants the host to route IPv6 can turn it on first "
+                        "(sysctl net.ipv6.conf.all.forwarding=1); IPv6 networks are then allowed.");
+}
+
 Decision judge_local_network(const Fields& body, const PolicyContext& context) {
   const auto options = body.string_map("Options");
   if (!options) return options.error();
@@ -34,6 +54,7 @@ Decision judge_local_network(const Fields& body, const PolicyContext& context) {
                               "container_iface_prefix; others reach the host's own interfaces",
                           "");
   }
+  if (const Decision d = judge_ipv6(body, context); !d.allowed) return d;
   const auto ipam = body.object_at("IPAM");
   if (!ipam) return ipam.error();
   if (const Decision d = judge_network_addresses(*ipam, context); !d.allowed) return d;

@@ -9,6 +9,8 @@
 // - network.driver-option: a bridge network's -o options, only those that
 //   shape the network itself.
 // - network.subnet: the addresses of a bridge network (network_addresses.h).
+// - network.ipv6-forwarding: an IPv6 bridge only on a host that already
+//   forwards IPv6; the engine would otherwise turn forwarding on host-wide.
 // A config-only network is judged as a bridge: --config-from hands its
 // options and addresses to the network that names it.
 // Connecting a container to the network "host" is refused by the namespace

@@ -79,5 +79,14 @@ TEST(RealHostNetwork, ReadsThisHostsRoutesAddressesAndNameservers) {
   }
 }
 
+TEST(RealHostNetwork, ReadsWhetherThisHostForwardsIpv6) {
+  std::ifstream in("/proc/sys/net/ipv6/conf/all/forwarding");
+  std::string value;
+  ASSERT_TRUE(in >> value) << "this machine's kernel has IPv6";
+  const auto forwards = real_host_network().forwards_ipv6();
+  ASSERT_TRUE(forwards) << forwards.error().message;
+  EXPECT_EQ(*forwards, value == "1");
+}
+
 }  // namespace
 }  // namespace moat::core::policy

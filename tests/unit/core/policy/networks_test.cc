@@ -132,6 +132,27 @@ TEST(NetworkCreate, ANullNetworkIsJudgedAsABridge) {
             "network.driver-option");
 }
 
+TEST(NetworkCreate, AnIpv6NetworkNeedsAHostThatForwardsIpv6Already) {
+  PolicyHarness h;
+  const json v6 = {{"Name", "v6"}, {"EnableIPv6", true}, {"IPAM", {{"Config", {{{"Subnet", "fd00:77::/64"}}}}}}};
+  EXPECT_EQ(create_network(h, v6).message(),
+            "Moat refused this request: an IPv6 network is not allowed: the engine would turn on IPv6 "
+            "forwarding for the whole host (net.ipv6.conf.all.forwarding), which makes the host route IPv6 "
+            "between its interfaces and stop taking router advertisements (rule network.ipv6-forwarding). "
+            "An admin who wants the host to route IPv6 can turn it on first (sysctl "
+            "net.ipv6.conf.all.forwarding=1); IPv6 networks are then allowed.");
+  // A config-only network hands its IPv6 on to the network made from it.
+  EXPECT_EQ(create_network(h, {{"Name", "c"}, {"ConfigOnly", true}, {"EnableIPv6", true}}).rule,
+            "network.ipv6-forwarding");
+  h.net.forward_ipv6(fail("cannot read /proc/sys/net/ipv6/conf/all/forwarding: No such file or directory"));
+  EXPECT_EQ(create_network(h, v6).reason,
+            "an IPv6 network is not allowed: Moat cannot tell whether the host forwards IPv6 (cannot read "
+            "/proc/sys/net/ipv6/conf/all/forwarding: No such file or directory)");
+  h.net.forward_ipv6(true);
+  EXPECT_TRUE(create_network(h, v6).allowed);
+  EXPECT_TRUE(create_network(h, {{"Name", "v4"}, {"EnableIPv6", false}}).allowed);
+}
+
 TEST(NetworkConnect, TheHostNetworkIsRefused) {
   PolicyHarness h;
   const auto d = h.decide(request("POST", "networks/host/connect", json{{"Container", "c1"}}));

@@ -119,13 +119,16 @@ class FakeHostNetwork final : public HostNetwork {
     uses_.push_back({*IpPrefix::parse(prefix, true), description});
   }
   void fail_with(const std::string& message) { error_ = message; }
+  void forward_ipv6(Result<bool> forwards) { forwards_ipv6_ = std::move(forwards); }
 
   Result<std::vector<HostAddressUse>> addresses_in_use() const override {
     if (!error_.empty()) return fail(error_);
     return uses_;
   }
+  Result<bool> forwards_ipv6() const override { return forwards_ipv6_; }
 
  private:
+  Result<bool> forwards_ipv6_ = false;
   std::vector<HostAddressUse> uses_;
   std::string error_;
 };
