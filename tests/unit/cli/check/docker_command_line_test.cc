@@ -490,8 +490,8 @@ INSTANTIATE_TEST_SUITE_P(
                 {"docker", "network", "create", "--subnet", "172.20.0.0/16,172.20.5.0/24", "n"},
                 "docker network create: multiple overlapping subnet configuration is not supported"},
         Refused{"network_two_ranges",
-                {"docker", "network", "create", "--subnet", "172.20.0.0/16", "--ip-range", "172.20.1.0/24",
-                 "--ip-range", "172.20.2.0/24", "n"},
+                {"docker", "network", "create", "--subnet", "172.20.0.0/16", "--subnet", "10.0.0.0/8", "--ip-range",
+                 "172.20.1.0/24", "--ip-range", "172.20.2.0/24", "n"},
                 "docker network create: cannot configure multiple ranges (172.20.2.0/24, 172.20.1.0/24) on the "
                 "same subnet (172.20.0.0/16)"},
         Refused{"network_aux_outside",
