@@ -16,6 +16,7 @@
 #include "core/policy/protected_paths.h"
 #include "core/policy/registries.h"
 #include "moatd/audit_summary.h"
+#include "moatd/local_port_binding.h"
 #include "moatd/owner_label.h"
 #include "moatd/request_body.h"
 
@@ -265,12 +266,21 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   // would parse the body a second time.
   std::string summary;
   if (audit_.on() && api_request.body) summary = audit_summary(request, *api_request.body);
+  // What moatd itself sets in the body it forwards (and then writes again).
+  bool rewritten = false;
   if (decision.allowed && api_request.body && creates_container(request)) {
     const bool as_developer = effective->value("moat.bindMountsWriteAs") == "developer";
     if (auto labelled = set_owner_label(*api_request.body, peer, as_developer ? &owner_seals_ : nullptr); !labelled) {
       std::cerr << "moatd: " << labelled.error().message
                 << "; this container writes host bind mounts as its own ids, not as its developer\n";
     }
+    if (binds_ports_locally(*effective)) bind_unaddressed_ports(*api_request.body);
+    rewritten = true;
+  } else if (decision.allowed && api_request.body && creates_network(request) && binds_ports_locally(*effective)) {
+    bind_network_ports_locally(*api_request.body);
+    rewritten = true;
+  }
+  if (rewritten) {
     if (auto written = write_canonical_body(request, *api_request.body); !written) {
       return {{false, 400, written.error().message}, written.error().rule, std::move(summary)};
     }

@@ -328,6 +328,7 @@ class HostileRequests : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = std::make_unique<TestStack>(
         "hostile", test_admin_settings(R"("blockDockerLoad": {"locked": true, "value": true},
+  "portBindingBehavior": {"locked": true, "value": "local-only-port-binding"},
   "filesharingAllowedDirectories": [{"path": "$HOME", "sharedByDefault": true}])"));
     const auto up = stack_->up();
     ASSERT_EQ(up.exit_code, 0) << up.all();
@@ -420,6 +421,10 @@ TEST_F(HostileRequests, TheCliShowsWhatWasRefusedAndWhy) {
        "(setting linuxVM.dockerDaemonOptions)"},
       {"network create -o com.docker.network.bridge.name=eth0 hostile-cli-net", "(rule network.driver-option)"},
       {"network create --ipam-driver evil/ipam hostile-cli-net", "(setting moat.allowPlugins)"},
+      {"run --rm -p 0.0.0.0:18081:80 moat-test/busybox true", "(setting portBindingBehavior)"},
+      {"run --rm -P moat-test/busybox true", "(setting portBindingBehavior)"},
+      {"network create -o com.docker.network.bridge.host_binding_ipv4=0.0.0.0 hostile-cli-net",
+       "(setting portBindingBehavior)"},
       {"run --rm --log-driver syslog --log-opt syslog-address=tcp://127.0.0.1:9 moat-test/busybox true",
        "(setting moat.allowAnyLogDriver)"},
       {"run --rm --log-driver fluentd --log-opt fluentd-address=unix:///run/docker.sock moat-test/busybox true",
@@ -515,6 +520,28 @@ TEST_F(HostileRequests, AnIpv6NetworkDoesNotTurnOnForwardingForTheHost) {
   EXPECT_EQ(allowed.exit_code, 0) << allowed.all();
   s.engine_docker("network rm hostile-v6-net");
   run("echo " + was + " > " + sysctl);
+}
+
+// portBindingBehavior "local-only-port-binding": a port published without
+// an address listens on 127.0.0.1 only, also on a user-defined network (the
+// engine's own default address reaches only its default bridge), so nothing
+// a developer runs is reachable from another machine; naming another address
+// is refused (above, in the CLI list).
+TEST_F(HostileRequests, PublishedPortsListenOnlyOnLoopback) {
+  auto& s = *stack_;
+  // The test stacks' engines have no default bridge.
+  ASSERT_EQ(s.as_developer("docker network create hostile-port-net").exit_code, 0);
+  const auto started = s.as_developer("docker run -d --name hostile-port --network hostile-port-net -p 18080:80 "
+                                      "-p 127.0.0.1:18082:82 moat-test/busybox sleep 30");
+  ASSERT_EQ(started.exit_code, 0) << started.all();
+  const std::string listening = run("ss -ltnH").out;
+  EXPECT_NE(listening.find("127.0.0.1:18080 "), std::string::npos) << listening;
+  EXPECT_NE(listening.find("127.0.0.1:18082 "), std::string::npos) << listening;
+  EXPECT_EQ(listening.find("0.0.0.0:18080 "), std::string::npos) << listening;
+  EXPECT_EQ(listening.find("[::]:18080 "), std::string::npos) << listening;
+  EXPECT_EQ(listening.find("*:18080 "), std::string::npos) << listening;
+  s.engine_docker("rm -f hostile-port");
+  s.engine_docker("network rm hostile-port-net");
 }
 
 }  // namespace

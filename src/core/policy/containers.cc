@@ -9,6 +9,7 @@
 #include "core/policy/log_driver.h"
 #include "core/policy/mounts.h"
 #include "core/policy/namespaces.h"
+#include "core/policy/port_bindings.h"
 #include "core/policy/privileges.h"
 #include "core/policy/runtime_choice.h"
 #include "core/policy/security_options.h"
@@ -60,6 +61,7 @@ Decision judge_container_create(const ApiRequest& request, const PolicyContext& 
       judge_runtime(*host),
       judge_host_resources(*host),
       judge_log_driver(*host, context),
+      judge_port_bindings(*host, context),
       judge_working_directory(*body),
   };
   for (const auto& d : decisions) {

@@ -6,6 +6,7 @@
 #include "core/policy/body_fields.h"
 #include "core/policy/namespaces.h"
 #include "core/policy/network_addresses.h"
+#include "core/policy/port_bindings.h"
 
 namespace moat::core::policy {
 namespace {
@@ -46,6 +47,10 @@ Decision judge_local_network(const Fields& body, const PolicyContext& context) {
   for (const auto& [key, value] : *options) {
     bool known = false;
     for (const auto allowed : kBridgeOptions) known = known || key == allowed;
+    if (known && key == "com.docker.network.bridge.host_binding_ipv4") {
+      const Decision d = judge_binding_address(value, "network option " + key + "=" + value, context);
+      if (!d.allowed) return d;
+    }
     if (known) continue;
     return Decision::deny("network.driver-option", "",
                           "network option " + key + "=" + value +

@@ -146,9 +146,10 @@ std::vector<SettingSpec> build_table() {
                    {"dual-stack", "ipv4only", "ipv6only"}),
       with_choices(leaf("dnsInhibition", K::kEnum, "auto", kNotApplicable),
                    {"auto", "ipv4", "ipv6", "none"}),
-      with_choices(leaf("portBindingBehavior", K::kEnum, "default-port-binding", kNotApplicable),
-                   {"default-port-binding", "default-local-port-binding",
-                    "local-only-port-binding"}),
+      engine(with_choices(leaf("portBindingBehavior", K::kEnum, "default-port-binding", kEnforced,
+                               "where published ports listen: any address, 127.0.0.1 unless one is "
+                               "named, or loopback only (other addresses refused)"),
+                          {"default-port-binding", "default-local-port-binding", "local-only-port-binding"})),
 
       // Moat's own settings.
       leaf("moat/registryAccess", K::kRegistries, json::array(), kEnforced,

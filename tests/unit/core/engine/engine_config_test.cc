@@ -52,5 +52,17 @@ TEST(EngineConfig, ManualProxyBecomesEngineEnvironment) {
   EXPECT_EQ(config.environment.at("NO_PROXY"), "x");
 }
 
+TEST(EngineConfig, LocalPortBindingKeepsUnaddressedPortsOnLoopback) {
+  for (const auto& [behavior, ip] : {std::pair{"default-port-binding", ""},
+                                     std::pair{"default-local-port-binding", "127.0.0.1"},
+                                     std::pair{"local-only-port-binding", "127.0.0.1"}}) {
+    auto admin = settings::parse_admin_settings(std::string(R"({"configurationFileVersion": 2,
+        "portBindingBehavior": {"locked": true, "value": ")") + behavior + R"("}})");
+    ASSERT_TRUE(admin) << behavior;
+    const auto d = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout).daemon_json;
+    EXPECT_EQ(d.value("ip", ""), ip) << behavior;
+  }
+}
+
 }  // namespace
 }  // namespace moat::core::engine
