@@ -6,7 +6,7 @@
 // otherwise by value), byte 1's low bits pick the situation (1: ECI active,
 // 2: blockDockerLoad, 4: moat.allowPlugins, 8: moat.allowSwarm, 16:
 // moat.allowAnyLogDriver, 32: the admin's address pools 10.255.0.0/16 and
-// fd00:1::/48), then
+// fd00:1::/48, 64: portBindingBehavior "local-only-port-binding"), then
 // "path?query" up to the first newline, then the JSON body. The body is
 // canonicalised like moatd does when a schema exists and accepts it;
 // otherwise the policy gets parse_strict's reading as it is.
@@ -159,6 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   admin.values["moat.allowPlugins"] = {(flags & 4) != 0, true};
   admin.values["moat.allowSwarm"] = {(flags & 8) != 0, true};
   admin.values["moat.allowAnyLogDriver"] = {(flags & 16) != 0, true};
+  if ((flags & 64) != 0) admin.values["portBindingBehavior"] = {"local-only-port-binding", true};
   if ((flags & 32) != 0) {
     admin.values["linuxVM.dockerDaemonOptions"] = {
         R"({"default-address-pools": [{"base": "10.255.0.0/16", "size": 24}, {"base": "fd00:1::/48", "size": 64}]})",
