@@ -5,7 +5,7 @@
 #include "cli/check/docker_options.h"
 #include "cli/check/engine_commands.h"
 #include "core/image/image_ref.h"
-#include "core/policy/host_network.h"
+#include "core/net/ip_prefix.h"
 
 namespace moat::cli::check {
 namespace {
@@ -103,7 +103,7 @@ Applied append_csv(std::vector<std::string>& list, const std::string& value) {
 // Whether `subnet` holds the address or range `data`, as the CLI's
 // subnetMatches: a range is judged by its first address as written.
 Result<bool, std::string> subnet_matches(const std::string& subnet, const std::string& data) {
-  using core::policy::IpPrefix;
+  using core::net::IpPrefix;
   const auto network = IpPrefix::parse(subnet, false);
   if (!network) return unexpected("invalid subnet: " + network.error().message);
   const std::string address = data.substr(0, data.find('/'));

@@ -16,16 +16,16 @@ constexpr std::array<const char*, 7> kBuiltinPools = {
 
 }  // namespace
 
-Result<std::vector<policy::IpPrefix>> address_pools(const settings::EffectiveSettings& settings) {
+Result<std::vector<net::IpPrefix>> address_pools(const settings::EffectiveSettings& settings) {
   const auto& text = settings.value("linuxVM.dockerDaemonOptions");
   const auto unreadable = fail("linuxVM.dockerDaemonOptions is not a JSON object");
   if (!text.is_string()) return unreadable;
   const auto options = core::json::parse_strict(text.get_ref<const std::string&>());
   if (!options || !options->value.is_object()) return unreadable;
-  std::vector<policy::IpPrefix> pools;
+  std::vector<net::IpPrefix> pools;
   const auto configured = options->value.find("default-address-pools");
   if (configured == options->value.end()) {
-    for (const char* base : kBuiltinPools) pools.push_back(*policy::IpPrefix::parse(base, false));
+    for (const char* base : kBuiltinPools) pools.push_back(*net::IpPrefix::parse(base, false));
     return pools;
   }
   const auto malformed = fail(
@@ -34,7 +34,7 @@ Result<std::vector<policy::IpPrefix>> address_pools(const settings::EffectiveSet
   if (!configured->is_array()) return malformed;
   for (const auto& pool : *configured) {
     if (!pool.is_object() || !pool.contains("base") || !pool["base"].is_string()) return malformed;
-    auto base = policy::IpPrefix::parse(pool["base"].get<std::string>(), false);
+    auto base = net::IpPrefix::parse(pool["base"].get<std::string>(), false);
     if (!base) return malformed;
     pools.push_back(*base);
   }

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/policy/host_network.h"
+#include "core/net/ip_prefix.h"
 #include "core/result/result.h"
 #include "core/settings/effective_settings.h"
 
@@ -13,6 +13,6 @@ namespace moat::core::engine {
 
 // The bases of the pools (a pool's "size" only says how the engine cuts
 // it). An error when the admin's value is not a list of {"base": prefix}.
-Result<std::vector<policy::IpPrefix>> address_pools(const settings::EffectiveSettings& settings);
+Result<std::vector<net::IpPrefix>> address_pools(const settings::EffectiveSettings& settings);
 
 }  // namespace moat::core::engine

@@ -45,10 +45,11 @@ EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
   d["exec-root"] = layout.exec_root;
   d["pidfile"] = layout.pidfile;
   d["live-restore"] = false;
-  d["default-runtime"] = "runc";
-  // A port published without an address listens where "ip" says; both
-  // local modes of portBindingBehavior keep it on this machine.
-  if (settings.value("portBindingBehavior") != "default-port-binding") d["ip"] = "127.0.0.1";  // resolved through PATH, see EngineLayout::runtime_dir
+  d["default-runtime"] = "runc";  // resolved through PATH, see EngineLayout::runtime_dir
+  // Where a port published without an address listens on the engine's
+  // default bridge; both local modes of portBindingBehavior keep it on this
+  // machine (moatd names the address for other networks).
+  if (settings.value("portBindingBehavior") != "default-port-binding") d["ip"] = "127.0.0.1";
   config.environment["PATH"] =
       layout.runtime_dir.empty() ? kSystemPath : layout.runtime_dir + ":" + kSystemPath;
   if (!layout.egress_proxy.empty()) {

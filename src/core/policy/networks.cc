@@ -1,5 +1,6 @@
 #include "core/policy/networks.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -16,10 +17,12 @@ namespace {
 // takes over an existing host interface as the bridge (and leaves addresses
 // on it), com.docker.network.bridge.default_bridge makes the network stand
 // in for the engine's default bridge.
+// The default address of the network's published ports: judged by
+// portBindingBehavior (port_bindings.h).
+constexpr std::string_view kDefaultBindingAddress = "com.docker.network.bridge.host_binding_ipv4";
 constexpr std::array<std::string_view, 5> kBridgeOptions = {
     "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.enable_ip_masquerade",
-    "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.driver.mtu",
-    "com.docker.network.container_iface_prefix"};
+    kDefaultBindingAddress, "com.docker.network.driver.mtu", "com.docker.network.container_iface_prefix"};
 
 // The engine turns on net.ipv6.conf.all.forwarding for the whole host when
 // it makes an IPv6 bridge. A host that forwards routes IPv6 between all its
@@ -45,19 +48,20 @@ Decision judge_local_network(const Fields& body, const PolicyContext& context) {
   const auto options = body.string_map("Options");
   if (!options) return options.error();
   for (const auto& [key, value] : *options) {
-    bool known = false;
-    for (const auto allowed : kBridgeOptions) known = known || key == allowed;
-    if (known && key == "com.docker.network.bridge.host_binding_ipv4") {
+    const bool shapes_the_network =
+        std::find(kBridgeOptions.begin(), kBridgeOptions.end(), key) != kBridgeOptions.end();
+    if (!shapes_the_network) {
+      return Decision::deny("network.driver-option", "",
+                            "network option " + key + "=" + value +
+                                " is not allowed: a developer's bridge network may set only "
+                                "enable_icc, enable_ip_masquerade, host_binding_ipv4, mtu and "
+                                "container_iface_prefix; others reach the host's own interfaces",
+                            "");
+    }
+    if (key == kDefaultBindingAddress) {
       const Decision d = judge_binding_address(value, "network option " + key + "=" + value, context);
       if (!d.allowed) return d;
     }
-    if (known) continue;
-    return Decision::deny("network.driver-option", "",
-                          "network option " + key + "=" + value +
-                              " is not allowed: a developer's bridge network may set only " +
-                              "enable_icc, enable_ip_masquerade, host_binding_ipv4, mtu and "
-                              "container_iface_prefix; others reach the host's own interfaces",
-                          "");
   }
   if (const Decision d = judge_ipv6(body, context); !d.allowed) return d;
   const auto ipam = body.object_at("IPAM");

@@ -1,9 +1,11 @@
 #include "core/policy/port_bindings.h"
 
-#include "core/policy/host_network.h"
+#include "core/net/ip_prefix.h"
 
 namespace moat::core::policy {
 namespace {
+
+using net::IpPrefix;
 
 constexpr const char* kRule = "container.port-binding";
 constexpr const char* kSetting = "portBindingBehavior";

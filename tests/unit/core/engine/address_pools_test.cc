@@ -5,7 +5,7 @@
 namespace moat::core::engine {
 namespace {
 
-Result<std::vector<policy::IpPrefix>> pools_of(const std::string& daemon_options) {
+Result<std::vector<net::IpPrefix>> pools_of(const std::string& daemon_options) {
   const auto admin = settings::parse_admin_settings(
       R"({"configurationFileVersion": 2, "linuxVM": {"dockerDaemonOptions": {"locked": true, "value": )" +
       nlohmann::json(daemon_options).dump() + "}}}");
@@ -13,7 +13,7 @@ Result<std::vector<policy::IpPrefix>> pools_of(const std::string& daemon_options
   return address_pools(settings::EffectiveSettings(*admin, settings::UserSettings{}));
 }
 
-std::string listed(const std::vector<policy::IpPrefix>& pools) {
+std::string listed(const std::vector<net::IpPrefix>& pools) {
   std::string out;
   for (const auto& pool : pools) out += (out.empty() ? "" : " ") + pool.to_string();
   return out;
