@@ -8,6 +8,7 @@
 #include "core/engine/container_record.h"
 #include "core/engine/engine_config.h"
 #include "core/engine/rootfs_view.h"
+#include "core/net/unix_http_client.h"
 #include "core/policy/archive_upload.h"
 #include "core/policy/build.h"
 #include "core/policy/container_creator.h"
@@ -16,6 +17,7 @@
 #include "core/policy/protected_paths.h"
 #include "core/policy/registries.h"
 #include "moatd/audit_summary.h"
+#include "moatd/http/request_target.h"
 #include "moatd/local_port_binding.h"
 #include "moatd/owner_label.h"
 #include "moatd/request_body.h"
@@ -155,24 +157,67 @@ policy::Decision Guard::judge_archive_target(http::CanonicalRequest& request, co
   return decision;
 }
 
-policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer) {
-  const std::string name = request.segments[1];
-  auto found = core::engine::find_container(layout_.engine_data_root(), name);
+namespace {
+
+// Whom a container's owner label names, if anyone, as found in the engine's
+// record of it; also the record, to name the container by its id.
+struct CreatorLookup {
+  Result<std::optional<core::engine::ContainerRecord>> found;
   Result<std::optional<core::trust::ContainerOwner>> creator = std::optional<core::trust::ContainerOwner>();
-  if (!found) {
-    creator = unexpected(found.error());
-  } else if (*found) {
+};
+
+CreatorLookup look_up_creator(const std::string& data_root, const std::string& container) {
+  CreatorLookup lookup{core::engine::find_container(data_root, container)};
+  if (!lookup.found) {
+    lookup.creator = unexpected(lookup.found.error());
+  } else if (*lookup.found) {
     // Whom the label names, whether its seal checks or not: a container
     // started while it did still writes as them. moatd labels every create
     // with its caller, so no developer can name another on a container.
-    if (const auto label = core::trust::owner_label_in((*found)->labels)) {
-      if (auto named = core::trust::parse_owner_label(*label)) creator = std::optional(named->first);
+    if (const auto label = core::trust::owner_label_in((*lookup.found)->labels)) {
+      if (auto named = core::trust::parse_owner_label(*label)) lookup.creator = std::optional(named->first);
     }
   }
-  policy::Decision decision = policy::judge_container_creator(name, creator, peer.uid);
+  return lookup;
+}
+
+}  // namespace
+
+policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer) {
+  const std::string name = request.segments[1];
+  const CreatorLookup lookup = look_up_creator(layout_.engine_data_root(), name);
+  policy::Decision decision = policy::judge_container_creator(name, lookup.creator, peer.uid);
   // Unknown to the engine: it answers "No such container" itself.
-  if (decision.allowed && found && *found) request.segments[1] = (*found)->id;
+  if (decision.allowed && lookup.found && *lookup.found) request.segments[1] = (*lookup.found)->id;
   return decision;
+}
+
+policy::Decision Guard::judge_exec_starter(const http::CanonicalRequest& request, const PeerCredentials& peer) {
+  // Root may start any (policy::judge_container_creator): no need to ask.
+  if (peer.uid == 0) return policy::Decision::allow("container.other-developer");
+  const std::string& exec = request.segments[1];
+  // A blocking call, like the reads of the engine's container records: one
+  // per `docker exec`, answered from the engine's memory.
+  const auto answer = core::net::unix_http_request(
+      layout_.engine_socket(), "GET", http::format_path(request.api_version, {"exec", exec, "json"}), {},
+      std::chrono::seconds(2));
+  if (answer && answer->status == 404) return policy::Decision::allow("container.other-developer");
+  std::string container;
+  std::string problem;
+  if (!answer) {
+    problem = answer.error().message;
+  } else if (answer->status != 200) {
+    problem = "the engine answered " + std::to_string(answer->status) + " when asked for exec " + exec;
+  } else {
+    const auto inspected = nlohmann::json::parse(answer->body, nullptr, false);
+    if (inspected.is_object() && inspected.contains("ContainerID") && inspected["ContainerID"].is_string()) {
+      container = inspected["ContainerID"].get<std::string>();
+    }
+    if (container.empty()) problem = "the engine did not say which container exec " + exec + " is in";
+  }
+  if (!problem.empty()) return policy::judge_exec_of_unknown_container(exec, problem, peer.uid);
+  return policy::judge_container_creator(container, look_up_creator(layout_.engine_data_root(), container).creator,
+                                         peer.uid);
 }
 
 policy::Decision Guard::show_engine_current_files(const std::string& container) {
@@ -247,6 +292,9 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
   }
   if (decision.allowed && policy::acts_in_container(request.method, request.segments)) {
     decision = judge_container_creator(request, peer);
+  }
+  if (decision.allowed && policy::starts_exec(request.method, request.segments)) {
+    decision = judge_exec_starter(request, peer);
   }
   int refusal_status = 403;
   if (decision.rule == policy::kInternalErrorRule) {

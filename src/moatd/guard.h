@@ -81,6 +81,9 @@ class Guard {
   // docker exec and attach: judged by whom the container's owner label
   // names (policy::judge_container_creator); names the container by its id.
   core::policy::Decision judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // POST /exec/{id}/start: judged the same way by the exec's container,
+  // which moatd asks the engine for (it keeps execs in memory only).
+  core::policy::Decision judge_exec_starter(const http::CanonicalRequest& request, const PeerCredentials& peer);
   // docker cp, diff, export and commit: the engine's own mount of the
   // container is mounted again first (engine/rootfs_view.h). A refusal when
   // that fails: the engine would act on files the container has changed.

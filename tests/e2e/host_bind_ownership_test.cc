@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "e2e/shared_stack.h"
+#include "harness/raw_socket.h"
 
 namespace moat::testing {
 namespace {
@@ -139,6 +140,45 @@ TEST(HostBindOwnership, AnotherDeveloperCannotRunCommandsInADevelopersContainer)
   EXPECT_EQ(host_stat(dir + "/mine"), ids(dev) + " 644");
   s.developer_docker("rm -f own-other");
   run("rm -rf " + dir);
+}
+
+// An exec its creator made and has not started yet: another developer who
+// learnt its id (docker inspect lists it) must not start it and take its
+// input and output.
+TEST(HostBindOwnership, AnotherDeveloperCannotStartADevelopersExec) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  s.developer_docker("rm -f own-exec");
+  ASSERT_EQ(s.developer_docker("run -d --name own-exec moat-test/busybox sleep 60").exit_code, 0);
+  const std::string create_body = R"({"Cmd":["echo","started"],"AttachStdout":true})";
+  const std::string created = raw_exchange(
+      s.user_socket(),
+      "POST /v1.41/containers/own-exec/exec HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+          std::to_string(create_body.size()) + "\r\n\r\n" + create_body,
+      developer());
+  ASSERT_EQ(http_status(created), 201) << created;
+  const std::string exec = nlohmann::json::parse(http_body(created)).at("Id").get<std::string>();
+  const std::string start_body = R"({"Detach":true,"Tty":false})";
+  const std::string start = "POST /v1.41/exec/" + exec +
+                            "/start HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+                            std::to_string(start_body.size()) + "\r\n\r\n" + start_body;
+
+  const std::string taken = raw_exchange(s.user_socket(), start, other_developer());
+  EXPECT_EQ(http_status(taken), 403) << taken;
+  EXPECT_NE(taken.find("Moat refused this request: container " + s.engine_docker("inspect -f '{{.Id}}' own-exec").out.substr(0, 64) +
+                       " was created by another developer (uid " + std::to_string(dev.uid) + ")"),
+            std::string::npos)
+      << taken;
+  const std::string unknown = raw_exchange(
+      s.user_socket(),
+      "POST /v1.41/exec/0000000000000000000000000000000000000000000000000000000000000000/start HTTP/1.0\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+          std::to_string(start_body.size()) + "\r\n\r\n" + start_body,
+      other_developer());
+  EXPECT_EQ(http_status(unknown), 404) << unknown;  // the engine's own "No such exec instance"
+  const std::string mine = raw_exchange(s.user_socket(), start, developer());
+  EXPECT_EQ(http_status(mine), 200) << mine;
+  s.developer_docker("rm -f own-exec");
 }
 
 // The shared stack's admin settings with moat.bindMountsWriteAs set, until

@@ -41,5 +41,21 @@ TEST(ContainerCreator, AnUnreadableRecordIsRefused) {
             "Nothing an admin can change allows this.");
 }
 
+TEST(ContainerCreator, StartingAnExecIsActingInItsContainer) {
+  EXPECT_TRUE(starts_exec("POST", {"exec", "abc", "start"}));
+  EXPECT_FALSE(starts_exec("POST", {"exec", "abc", "resize"}));
+  EXPECT_FALSE(starts_exec("GET", {"exec", "abc", "json"}));
+  EXPECT_FALSE(starts_exec("POST", {"containers", "abc", "start"}));
+}
+
+TEST(ContainerCreator, AnExecInAContainerNobodyNamedIsRefusedToDevelopers) {
+  const auto refused = judge_exec_of_unknown_container("abc", "the engine answered 500 when asked for exec abc", 1000);
+  EXPECT_EQ(refused.rule, "container.other-developer");
+  EXPECT_EQ(refused.reason,
+            "Moat could not tell which container exec abc runs in (the engine answered 500 when asked for exec "
+            "abc), and only that container's creator may start it");
+  EXPECT_TRUE(judge_exec_of_unknown_container("abc", "anything", 0).allowed);
+}
+
 }  // namespace
 }  // namespace moat::core::policy
