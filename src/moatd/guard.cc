@@ -322,9 +322,9 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
       std::cerr << "moatd: " << labelled.error().message
                 << "; this container writes host bind mounts as its own ids, not as its developer\n";
     }
-    if (binds_ports_locally(*effective)) bind_unaddressed_ports(*api_request.body);
+    if (core::engine::binds_ports_locally(*effective)) bind_unaddressed_ports(*api_request.body);
     rewritten = true;
-  } else if (decision.allowed && api_request.body && creates_network(request) && binds_ports_locally(*effective)) {
+  } else if (decision.allowed && api_request.body && creates_network(request) && core::engine::binds_ports_locally(*effective)) {
     bind_network_ports_locally(*api_request.body);
     rewritten = true;
   }

@@ -8,11 +8,6 @@ constexpr const char* kNetworkDefault = "com.docker.network.bridge.host_binding_
 
 }  // namespace
 
-bool binds_ports_locally(const core::settings::EffectiveSettings& settings) {
-  const auto& behavior = settings.value("portBindingBehavior");
-  return behavior == "default-local-port-binding" || behavior == "local-only-port-binding";
-}
-
 bool creates_network(const http::CanonicalRequest& request) {
   return request.method == "POST" && request.segments.size() == 2 && request.segments[0] == "networks" &&
          request.segments[1] == "create";

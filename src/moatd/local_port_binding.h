@@ -1,5 +1,6 @@
 #pragma once
-// moatd's half of portBindingBehavior's local modes (the policy's half, in
+// moatd's half of portBindingBehavior's local modes
+// (core::engine::binds_ports_locally; the policy's half, in
 // core/policy/port_bindings.h, refuses addresses outside loopback in
 // "local-only-port-binding"). The engine's default binding address ("ip",
 // set from the setting) covers only its default bridge; a user-defined
@@ -10,13 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/settings/effective_settings.h"
 #include "moatd/http/canonical_request.h"
 
 namespace moat::moatd {
-
-// portBindingBehavior is "default-local-port-binding" or "local-only-port-binding".
-bool binds_ports_locally(const core::settings::EffectiveSettings& settings);
 
 // POST /networks/create.
 bool creates_network(const http::CanonicalRequest& request);

@@ -27,6 +27,11 @@ std::optional<ManualProxy> manual_proxy(const settings::EffectiveSettings& setti
   return std::nullopt;
 }
 
+bool binds_ports_locally(const settings::EffectiveSettings& settings) {
+  const auto& behavior = settings.value("portBindingBehavior");
+  return behavior == "default-local-port-binding" || behavior == "local-only-port-binding";
+}
+
 EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
                                   const EngineLayout& layout) {
   EngineConfig config;
@@ -46,10 +51,7 @@ EngineConfig derive_engine_config(const settings::EffectiveSettings& settings,
   d["pidfile"] = layout.pidfile;
   d["live-restore"] = false;
   d["default-runtime"] = "runc";  // resolved through PATH, see EngineLayout::runtime_dir
-  // Where a port published without an address listens on the engine's
-  // default bridge; both local modes of portBindingBehavior keep it on this
-  // machine (moatd names the address for other networks).
-  if (settings.value("portBindingBehavior") != "default-port-binding") d["ip"] = "127.0.0.1";
+  if (binds_ports_locally(settings)) d["ip"] = "127.0.0.1";
   config.environment["PATH"] =
       layout.runtime_dir.empty() ? kSystemPath : layout.runtime_dir + ":" + kSystemPath;
   if (!layout.egress_proxy.empty()) {

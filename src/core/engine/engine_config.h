@@ -41,6 +41,12 @@ struct ManualProxy {
 };
 std::optional<ManualProxy> manual_proxy(const settings::EffectiveSettings& settings);
 
+// portBindingBehavior is one of its local modes ("default-local-port-binding",
+// "local-only-port-binding"): a port published without an address listens on
+// 127.0.0.1. The engine's "ip" does that on its default bridge; moatd names
+// the address elsewhere (moatd/local_port_binding.h).
+bool binds_ports_locally(const settings::EffectiveSettings& settings);
+
 inline constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 struct EngineConfig {

@@ -3,18 +3,20 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
-#include <array>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
 #include <boost/asio/ip/address.hpp>
+
+#include "core/sys/read_file.h"
 
 namespace moat::core::policy {
 
@@ -22,8 +24,17 @@ namespace ip = boost::asio::ip;
 
 namespace {
 
-Unexpected<Error> unreadable(const std::string& path, int error) {
-  return fail("cannot read " + path + ": " + std::generic_category().message(error));
+Unexpected<Error> unreadable_line(const std::string& path, const std::string& line) {
+  return fail(path + " has a line Moat cannot read: " + line);
+}
+
+// A file that is not there when the host lacks what it describes (IPv6,
+// systemd-resolved): nothing, rather than an error.
+Result<std::optional<std::string>> read_if_present(const std::string& path) {
+  if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) return std::optional<std::string>();
+  auto text = sys::read_file(path);
+  if (!text) return unexpected(text.error());
+  return std::optional<std::string>(std::move(*text));
 }
 
 // /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ...",
@@ -32,8 +43,9 @@ Unexpected<Error> unreadable(const std::string& path, int error) {
 // for the same main-table routes.
 Result<std::vector<HostAddressUse>> ipv4_routes() {
   const std::string path = "/proc/net/route";
-  std::ifstream in(path);
-  if (!in) return unreadable(path, errno);
+  const auto text = sys::read_file(path);
+  if (!text) return unexpected(text.error());
+  std::istringstream in(*text);
   std::vector<HostAddressUse> out;
   std::string line;
   std::getline(in, line);  // header
@@ -41,14 +53,14 @@ Result<std::vector<HostAddressUse>> ipv4_routes() {
     std::istringstream fields(line);
     std::string iface, destination, gateway, flags, refcnt, use, metric, mask;
     if (!(fields >> iface >> destination >> gateway >> flags >> refcnt >> use >> metric >> mask)) {
-      return fail(path + " has a line Moat cannot read: " + line);
+      return unreadable_line(path, line);
     }
     std::uint32_t dest_raw = 0, mask_raw = 0;
     try {
       dest_raw = static_cast<std::uint32_t>(std::stoul(destination, nullptr, 16));
       mask_raw = static_cast<std::uint32_t>(std::stoul(mask, nullptr, 16));
     } catch (const std::exception&) {
-      return fail(path + " has a line Moat cannot read: " + line);
+      return unreadable_line(path, line);
     }
     const auto length = static_cast<unsigned short>(std::popcount(mask_raw));
     const IpPrefix prefix = IpPrefix::of(ip::network_v4(ip::address_v4(ntohl(dest_raw)), length));
@@ -64,11 +76,10 @@ Result<std::vector<HostAddressUse>> ipv4_routes() {
 Result<std::vector<HostAddressUse>> ipv6_routes() {
   const std::string path = "/proc/net/ipv6_route";
   std::vector<HostAddressUse> out;
-  std::ifstream in(path);
-  if (!in) {
-    if (errno == ENOENT) return out;
-    return unreadable(path, errno);
-  }
+  const auto text = read_if_present(path);
+  if (!text) return unexpected(text.error());
+  if (!*text) return out;
+  std::istringstream in(**text);
   std::string line;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
@@ -77,7 +88,7 @@ Result<std::vector<HostAddressUse>> ipv6_routes() {
     if (!(fields >> destination >> length_hex >> source >> source_length >> next_hop >> metric >>
           refcnt >> use >> flags >> iface) ||
         destination.size() != 32) {
-      return fail(path + " has a line Moat cannot read: " + line);
+      return unreadable_line(path, line);
     }
     ip::address_v6::bytes_type bytes{};
     unsigned long length = 0;
@@ -87,9 +98,9 @@ Result<std::vector<HostAddressUse>> ipv6_routes() {
       }
       length = std::stoul(length_hex, nullptr, 16);
     } catch (const std::exception&) {
-      return fail(path + " has a line Moat cannot read: " + line);
+      return unreadable_line(path, line);
     }
-    if (length > 128) return fail(path + " has a line Moat cannot read: " + line);
+    if (length > 128) return unreadable_line(path, line);
     const IpPrefix prefix = IpPrefix::of(
         ip::network_v6(ip::address_v6(bytes), static_cast<unsigned short>(length)));
     if (prefix.is_default_route()) continue;
@@ -100,7 +111,9 @@ Result<std::vector<HostAddressUse>> ipv6_routes() {
 
 Result<std::vector<HostAddressUse>> interface_addresses() {
   ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return unreadable("the host's interface addresses", errno);
+  if (::getifaddrs(&list) != 0) {
+    return fail("cannot read the host's interface addresses: " + std::generic_category().message(errno));
+  }
   const std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> owned(list, &::freeifaddrs);
   std::vector<HostAddressUse> out;
   for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
@@ -128,11 +141,10 @@ Result<std::vector<HostAddressUse>> interface_addresses() {
 Result<std::vector<HostAddressUse>> nameservers() {
   std::vector<HostAddressUse> out;
   for (const std::string path : {"/etc/resolv.conf", "/run/systemd/resolve/resolv.conf"}) {
-    std::ifstream in(path);
-    if (!in) {
-      if (errno == ENOENT) continue;
-      return unreadable(path, errno);
-    }
+    const auto text = read_if_present(path);
+    if (!text) return unexpected(text.error());
+    if (!*text) continue;
+    std::istringstream in(**text);
     std::string line;
     while (std::getline(in, line)) {
       std::istringstream fields(line);
@@ -161,11 +173,10 @@ class RealHostNetwork final : public HostNetwork {
 
   Result<bool> forwards_ipv6() const override {
     const std::string path = "/proc/sys/net/ipv6/conf/all/forwarding";
-    std::ifstream in(path);
-    if (!in) return unreadable(path, errno);
-    std::string value;
-    if (!(in >> value) || (value != "0" && value != "1")) return fail(path + " does not read 0 or 1");
-    return value == "1";
+    const auto text = sys::read_file(path);
+    if (!text) return unexpected(text.error());
+    if (*text != "0\n" && *text != "1\n") return fail(path + " does not read 0 or 1");
+    return *text == "1\n";
   }
 };
 

@@ -20,10 +20,10 @@ struct Requested {
   IpPrefix prefix;
 };
 
-Decision refuse(const Requested& requested, const std::string& why, const std::string& setting = "",
+// `what`: as in Requested.
+Decision refuse(const std::string& what, const std::string& why, const std::string& setting = "",
                 const std::string& remedy = "") {
-  return Decision::deny(kRule, setting,
-                        "network " + requested.what + " is not allowed: " + why, remedy);
+  return Decision::deny(kRule, setting, "network " + what + " is not allowed: " + why, remedy);
 }
 
 Result<std::vector<Requested>, Decision> requested_addresses(const Fields& ipam) {
@@ -35,10 +35,7 @@ Result<std::vector<Requested>, Decision> requested_addresses(const Fields& ipam)
                           bool bare_address) -> std::optional<Decision> {
     if (text.empty()) return std::nullopt;
     auto prefix = IpPrefix::parse(text, bare_address);
-    if (!prefix) {
-      return Decision::deny(kRule, "", "network " + label + " is not allowed: " + prefix.error().message,
-                            "");
-    }
+    if (!prefix) return refuse(label, prefix.error().message);
     out.push_back({label + " " + prefix->to_string(), *prefix});
     return std::nullopt;
   };
@@ -67,30 +64,16 @@ std::string listed(const std::vector<IpPrefix>& prefixes) {
   return out;
 }
 
-Decision judge_ipam_driver(const Fields& ipam, const PolicyContext& context) {
-  const auto driver = ipam.string("Driver");
-  if (!driver) return driver.error();
-  // The engine's own: "default" (its pools) and "null" (no addresses).
-  if (driver->empty() || *driver == "default" || *driver == "null") return Decision::allow(kRule);
-  if (context.setting_on("moat.allowPlugins")) return Decision::allow(kRule);
-  return Decision::deny("network.driver-plugin", "moat.allowPlugins",
-                        "IPAM driver " + *driver +
-                            " is not allowed: address drivers other than default and null are "
-                            "engine plugins",
-                        admin_remedy("moat.allowPlugins", true));
-}
-
 }  // namespace
 
 Decision judge_network_addresses(const Fields& ipam, const PolicyContext& context) {
-  if (const Decision d = judge_ipam_driver(ipam, context); !d.allowed) return d;
   const auto requested = requested_addresses(ipam);
   if (!requested) return requested.error();
   if (requested->empty()) return Decision::allow(kRule);
 
   const auto pools = engine::address_pools(context.settings);
   if (!pools) {
-    return refuse(requested->front(), "Moat cannot tell the engine's address pools: " +
+    return refuse(requested->front().what, "Moat cannot tell the engine's address pools: " +
                                           pools.error().message,
                   kPoolsSetting, "An admin can correct linuxVM.dockerDaemonOptions in admin-settings.json.");
   }
@@ -100,7 +83,7 @@ Decision judge_network_addresses(const Fields& ipam, const PolicyContext& contex
     bool inside = false;
     for (const auto& pool : allowed) inside = inside || pool.contains(one.prefix);
     if (!inside) {
-      return refuse(one,
+      return refuse(one.what,
                     "it is outside the engine's address pools (" + listed(allowed) +
                         "), where a network created without --subnet gets its addresses",
                     kPoolsSetting,
@@ -111,13 +94,13 @@ Decision judge_network_addresses(const Fields& ipam, const PolicyContext& contex
 
   const auto in_use = context.host_network().addresses_in_use();
   if (!in_use) {
-    return refuse(requested->front(), "Moat cannot tell whether the host already uses these "
+    return refuse(requested->front().what, "Moat cannot tell whether the host already uses these "
                                       "addresses: " + in_use.error().message);
   }
   for (const auto& one : *requested) {
     for (const auto& use : *in_use) {
       if (!one.prefix.overlaps(use.prefix)) continue;
-      return refuse(one, "it overlaps " + use.description +
+      return refuse(one.what, "it overlaps " + use.description +
                              ", and the host's own traffic there would go to this network's "
                              "containers instead");
     }

@@ -9,7 +9,6 @@
 // has no pool for), clear of every route, interface address and nameserver
 // of the host. A network created without addresses is left to the engine,
 // which makes the same checks.
-// The IPAM driver is an engine plugin unless it is one of the engine's own.
 
 #include "core/policy/body_fields.h"
 #include "core/policy/decision.h"

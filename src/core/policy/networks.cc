@@ -44,6 +44,22 @@ Decision judge_ipv6(const Fields& body, const PolicyContext& context) {
                         "(sysctl net.ipv6.conf.all.forwarding=1); IPv6 networks are then allowed.");
 }
 
+// A driver of networks or of their addresses that is an engine plugin.
+Decision judge_plugin_driver(const std::string& subject, const std::string& why, const PolicyContext& context) {
+  if (context.setting_on("moat.allowPlugins")) return Decision::allow("network.create");
+  return Decision::deny("network.driver-plugin", "moat.allowPlugins", subject + " is not allowed: " + why,
+                        admin_remedy("moat.allowPlugins", true));
+}
+
+Decision judge_ipam_driver(const Fields& ipam, const PolicyContext& context) {
+  const auto driver = ipam.string("Driver");
+  if (!driver) return driver.error();
+  // The engine's own: "default" (its pools) and "null" (no addresses).
+  if (driver->empty() || *driver == "default" || *driver == "null") return Decision::allow("network.create");
+  return judge_plugin_driver("IPAM driver " + *driver,
+                             "address drivers other than default and null are engine plugins", context);
+}
+
 Decision judge_local_network(const Fields& body, const PolicyContext& context) {
   const auto options = body.string_map("Options");
   if (!options) return options.error();
@@ -66,6 +82,7 @@ Decision judge_local_network(const Fields& body, const PolicyContext& context) {
   if (const Decision d = judge_ipv6(body, context); !d.allowed) return d;
   const auto ipam = body.object_at("IPAM");
   if (!ipam) return ipam.error();
+  if (const Decision d = judge_ipam_driver(*ipam, context); !d.allowed) return d;
   if (const Decision d = judge_network_addresses(*ipam, context); !d.allowed) return d;
   return Decision::allow("network.create");
 }
@@ -108,11 +125,7 @@ Decision judge_network_create(const ApiRequest& request, const PolicyContext& co
   if (driver->empty() || *driver == "bridge" || *driver == "null") {
     return judge_local_network(*body, context);
   }
-  if (context.setting_on("moat.allowPlugins")) return Decision::allow("network.create");
-  return Decision::deny("network.driver-plugin", "moat.allowPlugins",
-                        subject + " is not allowed: network drivers other than bridge are "
-                                  "engine plugins",
-                        admin_remedy("moat.allowPlugins", true));
+  return judge_plugin_driver(subject, "network drivers other than bridge are engine plugins", context);
 }
 
 Decision judge_network_connect(const ApiRequest& request, const PolicyContext& /*context*/) {

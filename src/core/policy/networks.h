@@ -5,7 +5,8 @@
 // - network.overlay: overlay networks (and ingress) belong to swarm; allowed
 //   with moat.allowSwarm.
 // - network.driver-plugin: any driver other than bridge, null, overlay and
-//   the refused ones is an engine plugin; allowed with moat.allowPlugins.
+//   the refused ones is an engine plugin, and so is any IPAM driver other
+//   than default and null; allowed with moat.allowPlugins.
 // - network.driver-option: a bridge network's -o options, only those that
 //   shape the network itself.
 // - network.subnet: the addresses of a bridge network (network_addresses.h).

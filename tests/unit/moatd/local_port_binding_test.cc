@@ -2,24 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "core/settings/admin_settings.h"
-
 namespace moat::moatd {
 namespace {
 
 using nlohmann::json;
-
-TEST(LocalPortBinding, OnlyTheLocalModesBindLocally) {
-  for (const auto& [behavior, local] : {std::pair{"default-port-binding", false},
-                                        std::pair{"default-local-port-binding", true},
-                                        std::pair{"local-only-port-binding", true}}) {
-    auto admin = core::settings::parse_admin_settings(std::string(R"({"configurationFileVersion": 2,
-        "portBindingBehavior": {"locked": true, "value": ")") + behavior + R"("}})");
-    ASSERT_TRUE(admin) << behavior;
-    EXPECT_EQ(binds_ports_locally(core::settings::EffectiveSettings(*admin, core::settings::UserSettings{})), local)
-        << behavior;
-  }
-}
 
 TEST(LocalPortBinding, OnlyNetworkCreateIsANetworkCreate) {
   http::CanonicalRequest r;

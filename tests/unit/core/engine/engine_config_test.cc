@@ -59,7 +59,9 @@ TEST(EngineConfig, LocalPortBindingKeepsUnaddressedPortsOnLoopback) {
     auto admin = settings::parse_admin_settings(std::string(R"({"configurationFileVersion": 2,
         "portBindingBehavior": {"locked": true, "value": ")") + behavior + R"("}})");
     ASSERT_TRUE(admin) << behavior;
-    const auto d = derive_engine_config(EffectiveSettings(*admin, UserSettings{}), kLayout).daemon_json;
+    const EffectiveSettings effective(*admin, UserSettings{});
+    EXPECT_EQ(binds_ports_locally(effective), std::string(ip) == "127.0.0.1") << behavior;
+    const auto d = derive_engine_config(effective, kLayout).daemon_json;
     EXPECT_EQ(d.value("ip", ""), ip) << behavior;
   }
 }

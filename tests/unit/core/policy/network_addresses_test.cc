@@ -16,10 +16,8 @@ const char* const kBuiltinPools =
     "172.17.0.0/16, 172.18.0.0/16, 172.19.0.0/16, 172.20.0.0/14, 172.24.0.0/14, 172.28.0.0/14, "
     "192.168.0.0/16, fd00::/8";
 
-Decision create_with_ipam(PolicyHarness& h, const json& config, const json& ipam_extra = json::object()) {
-  json ipam = {{"Config", config}};
-  ipam.update(ipam_extra);
-  return h.decide(request("POST", "networks/create", json{{"Name", "app"}, {"IPAM", ipam}}));
+Decision create_with_ipam(PolicyHarness& h, const json& config) {
+  return h.decide(request("POST", "networks/create", json{{"Name", "app"}, {"IPAM", {{"Config", config}}}}));
 }
 
 TEST(NetworkAddresses, ANetworkWithoutAddressesIsLeftToTheEngine) {
@@ -151,18 +149,6 @@ TEST(NetworkAddresses, HostBitsAreClearedAsTheEngineClearsThem) {
         R"({"default-address-pools": [{"base": "10.255.0.0/16", "size": 24}]})");
   EXPECT_EQ(create_with_ipam(h, json::array({{{"Subnet", "10.255.255.77/24"}}})).reason.substr(0, 54),
             "network subnet 10.255.255.0/24 is not allowed: it over");
-}
-
-TEST(NetworkAddresses, AnIpamDriverPluginNeedsPlugins) {
-  PolicyHarness h;
-  const auto d = create_with_ipam(h, json::array(), {{"Driver", "infoblox"}});
-  EXPECT_EQ(d.message(),
-            "Moat refused this request: IPAM driver infoblox is not allowed: address drivers other "
-            "than default and null are engine plugins (setting moat.allowPlugins). An admin can "
-            "allow it with \"moat\": {\"allowPlugins\": {\"value\": true}} in admin-settings.json.");
-  EXPECT_TRUE(create_with_ipam(h, json::array(), {{"Driver", "default"}}).allowed);
-  h.set("moat.allowPlugins", true);
-  EXPECT_TRUE(create_with_ipam(h, json::array(), {{"Driver", "infoblox"}}).allowed);
 }
 
 }  // namespace

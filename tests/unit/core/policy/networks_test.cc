@@ -153,6 +153,21 @@ TEST(NetworkCreate, AnIpv6NetworkNeedsAHostThatForwardsIpv6Already) {
   EXPECT_TRUE(create_network(h, {{"Name", "v4"}, {"EnableIPv6", false}}).allowed);
 }
 
+TEST(NetworkCreate, AnIpamDriverPluginNeedsPlugins) {
+  PolicyHarness h;
+  const auto with_ipam_driver = [&h](const char* driver) {
+    return create_network(h, {{"Name", "app"}, {"IPAM", {{"Driver", driver}, {"Config", json::array()}}}});
+  };
+  const auto d = with_ipam_driver("infoblox");
+  EXPECT_EQ(d.message(),
+            "Moat refused this request: IPAM driver infoblox is not allowed: address drivers other "
+            "than default and null are engine plugins (setting moat.allowPlugins). An admin can "
+            "allow it with \"moat\": {\"allowPlugins\": {\"value\": true}} in admin-settings.json.");
+  EXPECT_TRUE(with_ipam_driver("default").allowed);
+  h.set("moat.allowPlugins", true);
+  EXPECT_TRUE(with_ipam_driver("infoblox").allowed);
+}
+
 TEST(NetworkConnect, TheHostNetworkIsRefused) {
   PolicyHarness h;
   const auto d = h.decide(request("POST", "networks/host/connect", json{{"Container", "c1"}}));
