@@ -7,7 +7,8 @@
 // say what is wrong and point inside the text; an accepted file names only
 // known settings, with values already in their checked form, and reads the
 // same twice; an accepted developer value can be stored (its JSON text
-// exists) and, given back as VALUE, is accepted as the same value.
+// exists) and, given back as VALUE, is accepted as the same value. An
+// accepted file also goes through what the engine side reads of it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -15,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/engine/address_pools.h"
+#include "core/engine/engine_config.h"
 #include "core/settings/admin_settings.h"
 #include "core/settings/effective_settings.h"
 #include "core/settings/setting_spec.h"
@@ -57,6 +60,11 @@ void check_admin_file(std::string_view text) {
   }
   const EffectiveSettings effective(*parsed, UserSettings{});
   (void)effective.to_json().dump();
+  // What the engine side reads out of the settings: the daemon options'
+  // address pools (parsed again from their JSON text) and the proxy.
+  (void)moat::core::engine::address_pools(effective);
+  (void)moat::core::engine::manual_proxy(effective);
+  (void)moat::core::engine::binds_ports_locally(effective);
 }
 
 // An admin file that sets every setting to its default and unlocks every

@@ -5,17 +5,16 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <system_error>
 
 #include <boost/asio/ip/address.hpp>
 
+#include "core/policy/host_network_files.h"
 #include "core/sys/read_file.h"
 
 namespace moat::core::policy {
@@ -23,10 +22,6 @@ namespace moat::core::policy {
 namespace ip = boost::asio::ip;
 
 namespace {
-
-Unexpected<Error> unreadable_line(const std::string& path, const std::string& line) {
-  return fail(path + " has a line Moat cannot read: " + line);
-}
 
 // A file that is not there when the host lacks what it describes (IPv6,
 // systemd-resolved): nothing, rather than an error.
@@ -37,76 +32,20 @@ Result<std::optional<std::string>> read_if_present(const std::string& path) {
   return std::optional<std::string>(std::move(*text));
 }
 
-// /proc/net/route: "Iface Destination Gateway Flags RefCnt Use Metric Mask ...",
-// the destination and mask as the kernel's in-memory 32-bit values in hex.
-// Read by hand: no Debian library parses it, and netlink would be more code
-// for the same main-table routes.
 Result<std::vector<HostAddressUse>> ipv4_routes() {
   const std::string path = "/proc/net/route";
   const auto text = sys::read_file(path);
   if (!text) return unexpected(text.error());
-  std::istringstream in(*text);
-  std::vector<HostAddressUse> out;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string iface, destination, gateway, flags, refcnt, use, metric, mask;
-    if (!(fields >> iface >> destination >> gateway >> flags >> refcnt >> use >> metric >> mask)) {
-      return unreadable_line(path, line);
-    }
-    std::uint32_t dest_raw = 0, mask_raw = 0;
-    try {
-      dest_raw = static_cast<std::uint32_t>(std::stoul(destination, nullptr, 16));
-      mask_raw = static_cast<std::uint32_t>(std::stoul(mask, nullptr, 16));
-    } catch (const std::exception&) {
-      return unreadable_line(path, line);
-    }
-    const auto length = static_cast<unsigned short>(std::popcount(mask_raw));
-    const IpPrefix prefix = IpPrefix::of(ip::network_v4(ip::address_v4(ntohl(dest_raw)), length));
-    if (prefix.is_default_route()) continue;
-    out.push_back({prefix, "the host's route to " + prefix.to_string() + " through " + iface});
-  }
-  return out;
+  return parse_ipv4_routes(*text, path);
 }
 
-// /proc/net/ipv6_route: "dest destlen src srclen nexthop metric refcnt use
-// flags iface", addresses as 32 hex digits in network order. Absent when the
-// kernel has no IPv6, and then there is nothing to overlap.
+// Absent when the kernel has no IPv6, and then there is nothing to overlap.
 Result<std::vector<HostAddressUse>> ipv6_routes() {
   const std::string path = "/proc/net/ipv6_route";
-  std::vector<HostAddressUse> out;
   const auto text = read_if_present(path);
   if (!text) return unexpected(text.error());
-  if (!*text) return out;
-  std::istringstream in(**text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string destination, length_hex, source, source_length, next_hop, metric, refcnt, use,
-        flags, iface;
-    if (!(fields >> destination >> length_hex >> source >> source_length >> next_hop >> metric >>
-          refcnt >> use >> flags >> iface) ||
-        destination.size() != 32) {
-      return unreadable_line(path, line);
-    }
-    ip::address_v6::bytes_type bytes{};
-    unsigned long length = 0;
-    try {
-      for (std::size_t i = 0; i < bytes.size(); ++i) {
-        bytes[i] = static_cast<unsigned char>(std::stoul(destination.substr(2 * i, 2), nullptr, 16));
-      }
-      length = std::stoul(length_hex, nullptr, 16);
-    } catch (const std::exception&) {
-      return unreadable_line(path, line);
-    }
-    if (length > 128) return unreadable_line(path, line);
-    const IpPrefix prefix = IpPrefix::of(
-        ip::network_v6(ip::address_v6(bytes), static_cast<unsigned short>(length)));
-    if (prefix.is_default_route()) continue;
-    out.push_back({prefix, "the host's route to " + prefix.to_string() + " through " + iface});
-  }
-  return out;
+  if (!*text) return std::vector<HostAddressUse>();
+  return parse_ipv6_routes(**text, path);
 }
 
 Result<std::vector<HostAddressUse>> interface_addresses() {
@@ -144,17 +83,8 @@ Result<std::vector<HostAddressUse>> nameservers() {
     const auto text = read_if_present(path);
     if (!text) return unexpected(text.error());
     if (!*text) continue;
-    std::istringstream in(**text);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string keyword, address;
-      if (!(fields >> keyword >> address) || keyword != "nameserver") continue;
-      const auto prefix = IpPrefix::parse(address, /*bare_address=*/true);
-      // The resolver skips what it cannot parse, and so does the engine.
-      if (!prefix) continue;
-      out.push_back({*prefix, "the host's nameserver " + prefix->to_string() + " (" + path + ")"});
-    }
+    auto found = parse_nameservers(**text, path);
+    out.insert(out.end(), found.begin(), found.end());
   }
   return out;
 }
