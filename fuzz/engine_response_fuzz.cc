@@ -10,6 +10,7 @@
 // - a head that parsed parses again from its own bytes alone, the same way.
 // Input layout: byte 0 chooses whether the request was HEAD (bit 0) and
 // seeds the split sizes; the rest is what the engine sent.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
