@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "split_sizes.h"
 #include "moatd/http/response_head_parser.h"
 #include "moatd/proxy/response_framer.h"
 
@@ -46,11 +47,7 @@ Outcome run(std::string_view bytes, bool request_was_head, std::uint32_t seed) {
   framer.start(request_was_head, kMaxHeadBytes);
   std::size_t offset = 0;
   while (offset < bytes.size()) {
-    std::size_t n = bytes.size() - offset;
-    if (seed != 0) {
-      seed = seed * 1103515245U + 12345U;
-      n = std::min<std::size_t>(n, 1 + (seed >> 16) % 23);
-    }
+    const std::size_t n = next_piece_size(seed, bytes.size() - offset, 23);
     std::string_view input = bytes.substr(offset, n);
     offset += n;
     while (!input.empty()) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "split_sizes.h"
 #include "moatd/http/request_parser.h"
 #include "moatd/http/serialize.h"
 
@@ -45,11 +46,7 @@ std::vector<Item> run(std::string_view bytes, bool stream, std::uint32_t seed, b
   bool in_stream = false;
   std::size_t offset = 0;
   while (offset < bytes.size()) {
-    std::size_t n = bytes.size() - offset;
-    if (seed != 0) {
-      seed = seed * 1103515245U + 12345U;
-      n = std::min<std::size_t>(n, 1 + (seed >> 16) % 17);
-    }
+    const std::size_t n = next_piece_size(seed, bytes.size() - offset, 17);
     std::string_view input = bytes.substr(offset, n);
     offset += n;
     while (!input.empty()) {

@@ -324,7 +324,8 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
     }
     if (core::engine::binds_ports_locally(*effective)) bind_unaddressed_ports(*api_request.body);
     rewritten = true;
-  } else if (decision.allowed && api_request.body && creates_network(request) && core::engine::binds_ports_locally(*effective)) {
+  } else if (decision.allowed && api_request.body && creates_network(request) &&
+             core::engine::binds_ports_locally(*effective)) {
     bind_network_ports_locally(*api_request.body);
     rewritten = true;
   }
