@@ -103,10 +103,10 @@ std::size_t AuditSink::write(std::vector<Record>& records) {
 void AuditSink::queue(Record record, Write when) {
   if (paused_for_benchmark_) return;
   queued_.push_back(std::move(record));
-  if (when == Write::kSoon) post_flush();
+  if (when == Write::kSoon) flush_soon();
 }
 
-void AuditSink::post_flush() {
+void AuditSink::flush_soon() {
   if (!executor_) return flush();
   if (flush_posted_) return;
   flush_posted_ = true;
@@ -119,7 +119,7 @@ void AuditSink::after_queued(std::function<void(bool go_ahead)> then, Write when
     return then(paused_for_benchmark_ || nothing_held || !refuse_on_failure_);
   }
   waiters_.push_back({queued_.size(), std::move(then)});
-  if (when == Write::kSoon) post_flush();
+  if (when == Write::kSoon) flush_soon();
 }
 
 void AuditSink::flush() {

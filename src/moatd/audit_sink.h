@@ -48,7 +48,7 @@ class AuditSink {
 
   // When a queued record is written. kSoon: once the connections that are
   // ready have been served. kAtLeisure: with the next batch, or when someone
-  // calls flush() (a read the engine answers from its own state waits so
+  // calls flush() or flush_soon() (a read the engine answers from its own state waits so
   // until its answer is ready, and its record shares a write with the records
   // queued meanwhile), and within moatd's periodic flush at the latest.
   enum class Write { kSoon, kAtLeisure };
@@ -62,6 +62,10 @@ class AuditSink {
   // Writes the queued records now. moatd also calls it periodically and once
   // more after its event loop stops, so no queued record is left behind.
   void flush();
+  // Writes the queued records once the connections that are ready have been
+  // served (at once without an executor): what they queue meanwhile shares
+  // the write.
+  void flush_soon();
 
   // Writes the record at once, after those queued. False when it could not
   // be written and the policy is to refuse.
@@ -88,7 +92,6 @@ class AuditSink {
   // and says how many were written.
   std::size_t write(std::vector<core::audit::Record>& records);
   void hold(core::audit::Record record, const std::string& error);
-  void post_flush();
 
   struct Waiter {
     std::size_t records;  // how many of the batch's records it waits for

@@ -429,6 +429,6 @@ void Guard::await_record(proxy::Verdict verdict, std::function<void(proxy::Verdi
       when);
 }
 
-void Guard::flush_records() { audit_.flush(); }
+void Guard::hurry_records() { audit_.flush_soon(); }
 
 }  // namespace moat::moatd

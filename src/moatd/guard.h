@@ -37,8 +37,8 @@ class Guard {
   // verdict, or with a refusal when the record could not be written and
   // moat.audit.onWriteFailure is "refuse".
   void await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act);
-  // Writes the queued records (SessionOptions::flush_records).
-  void flush_records();
+  // Has the queued records written soon (SessionOptions::hurry_records).
+  void hurry_records();
   // A request the parser refused: recorded, since no judge saw it.
   void record_malformed(const std::string& message, const PeerCredentials& peer);
   // Archives (image load and import, build contexts, archive uploads) are

@@ -122,7 +122,7 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   session_options->await_record = [&guard](proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
     guard.await_record(std::move(verdict), std::move(act));
   };
-  session_options->flush_records = [&guard] { guard.flush_records(); };
+  session_options->hurry_records = [&guard] { guard.hurry_records(); };
   session_options->stream_body = [&guard](const http::CanonicalRequest& head) { return guard.streams_body(head); };
   session_options->check_body = [&guard](const http::CanonicalRequest& head, const PeerCredentials& peer) {
     return guard.check_body(head, peer);

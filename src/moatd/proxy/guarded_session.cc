@@ -276,7 +276,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   void on_request(http::CanonicalRequest request) {
     idle_timer_.cancel();
     Verdict verdict = judge_safely(*options_, request, peer_);
-    if (verdict.only_answer_waits && verdict.allowed && options_->await_record && options_->flush_records) {
+    if (verdict.only_answer_waits && verdict.allowed && options_->await_record && options_->hurry_records) {
       return forward_before_recorded(std::move(verdict), request);
     }
     verdict.only_answer_waits = false;
@@ -345,8 +345,8 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   // A read the engine answers from its own state (Verdict::only_answer_waits)
   // goes to the engine at once; its answer waits for the record instead
-  // (answer_may_go), so the record shares a write with those queued while
-  // the engine works.
+  // (send_answer parks it), so the record shares a write with those queued
+  // while the engine works.
   void forward_before_recorded(Verdict verdict, http::CanonicalRequest& request) {
     answer_record_ = AnswerRecord::kPending;
     const auto exchange = ++early_exchanges_;
@@ -354,30 +354,16 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       if (self->closed() || exchange != self->early_exchanges_) return;
       self->answer_record_ = decided.allowed ? AnswerRecord::kWritten : AnswerRecord::kRefused;
       if (!decided.allowed) self->answer_refusal_ = std::move(decided);
+      if (!self->parked_answer_) return;
+      AnswerPiece parked = std::move(*self->parked_answer_);
+      self->parked_answer_.reset();
+      self->send_answer(std::move(parked));
     });
     if (answer_record_ == AnswerRecord::kRefused) {  // known at once: the log already refuses
       answer_record_ = AnswerRecord::kWritten;
       return act_on_request(request, answer_refusal_);
     }
     act_on_request(request, verdict);
-  }
-
-  // Whether the engine's answer may go to the client: only once the
-  // request's record is written. Otherwise the answer is dropped and the
-  // client refused with the reason.
-  bool answer_may_go() {
-    if (answer_record_ == AnswerRecord::kPending) options_->flush_records();
-    if (answer_record_ == AnswerRecord::kWritten) return true;
-    if (answer_record_ == AnswerRecord::kPending) {
-      // flush_records settles every queued record; this is a fault in moatd.
-      answer_refusal_ = Verdict{false, 500,
-                                "Moat refused this request: an answer goes out only once its audit record is "
-                                "written, and moatd could not confirm this one's; an admin should check the "
-                                "audit log with `moatctl status`"};
-    }
-    answer_record_ = AnswerRecord::kWritten;
-    respond_and_close(answer_refusal_.status, answer_refusal_.message);
-    return false;
   }
 
   void next_request() {
@@ -565,6 +551,16 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
 
   // ---------------------------------------------------------------- response
 
+  // What of the engine's answer is read and ready for the client: its heads,
+  // and the body bytes at [body_from, body_from + body_len) of engine_buf_.
+  struct AnswerPiece {
+    std::string heads;
+    std::size_t body_from = 0;
+    std::size_t body_len = 0;
+    bool done = false;    // the answer ends here
+    bool hijack = false;  // a raw stream follows
+  };
+
   void start_response() {
     framer_.start(x_.head_method, options_->max_response_head_bytes);
     if (!engine_buf_) engine_buf_ = std::make_unique_for_overwrite<char[]>(options_->buffer_bytes);
@@ -642,12 +638,29 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
       if (done) return response_complete();
       return read_engine();
     }
-    if (!x_.response_started && !answer_may_go()) return;
+    send_answer(AnswerPiece{std::move(heads), body_from, body_len, done, hijack});
+  }
+
+  // The engine's answer goes to the client only once the request's record
+  // is written. Until then it is parked, and the session asks for the queued
+  // records to be written: answers the engine sent together then share one
+  // write. A record that could not be written drops the answer; the client
+  // gets the reason instead.
+  void send_answer(AnswerPiece piece) {
+    if (!x_.response_started && answer_record_ == AnswerRecord::kPending) {
+      parked_answer_ = std::move(piece);
+      return options_->hurry_records();
+    }
+    if (!x_.response_started && answer_record_ == AnswerRecord::kRefused) {
+      answer_record_ = AnswerRecord::kWritten;
+      return respond_and_close(answer_refusal_.status, answer_refusal_.message);
+    }
     x_.response_started = true;
-    client_out_ = std::move(heads);
+    client_out_ = std::move(piece.heads);
     const std::array<asio::const_buffer, 2> out{asio::buffer(client_out_),
-                                                asio::buffer(engine_buf_.get() + body_from, body_len)};
-    asio::async_write(client_, out, [self = shared_from_this(), done, hijack](error_code ec, std::size_t) {
+                                                asio::buffer(engine_buf_.get() + piece.body_from, piece.body_len)};
+    asio::async_write(client_, out, [self = shared_from_this(), done = piece.done,
+                                     hijack = piece.hijack](error_code ec, std::size_t) {
       if (self->closed()) return;
       if (ec) return self->close_all();  // the client is gone
       if (hijack) return self->start_hijack();
@@ -861,6 +874,7 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   enum class AnswerRecord { kWritten, kPending, kRefused };
   AnswerRecord answer_record_ = AnswerRecord::kWritten;
   Verdict answer_refusal_;
+  std::optional<AnswerPiece> parked_answer_;  // waiting for its record
   unsigned long early_exchanges_ = 0;  // tells a late record callback from the current one
   unsigned long engine_gen_ = 0;  // bumped on every close: late handlers of an old connection do nothing
 

@@ -28,7 +28,7 @@ struct Verdict {
   // state (core::policy::only_reads_engine_state): the session forwards it
   // at once and holds only the answer until the record is written. The
   // session clears it when it cannot work so (a streamed request, or no
-  // flush_records), so await_record sees what the session does.
+  // hurry_records), so await_record sees what the session does.
   bool only_answer_waits = false;
 };
 
@@ -50,7 +50,7 @@ using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerC
 // verdict to act on once the decision is in the audit log (a refusal if it
 // could not be written). Lets decisions share one audit write. For a verdict
 // with only_answer_waits, the write is not hurried: `act` runs when the
-// session calls flush_records, or earlier with a batch written meanwhile.
+// session calls hurry_records, or earlier with a batch written meanwhile.
 using AwaitRecord = std::function<void(Verdict verdict, std::function<void(Verdict)> act)>;
 
 // Which requests stream their body to the engine instead of buffering it
@@ -80,8 +80,10 @@ struct SessionOptions {
   std::string engine_socket;
   Judge judge;  // empty: every request is refused
   AwaitRecord await_record;  // empty: the verdict takes effect at once
-  // Writes the records queued so far and runs their await_record `act`s.
-  std::function<void()> flush_records;
+  // Has the records queued so far written, at once or once the connections
+  // that are ready now have been served, and then runs their await_record
+  // `act`s: a read's answer waits for that.
+  std::function<void()> hurry_records;
   StreamPredicate stream_body;
   BodyCheckFactory check_body;  // may be empty
   MalformedObserver on_malformed;  // may be empty

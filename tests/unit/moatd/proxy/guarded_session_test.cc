@@ -130,6 +130,25 @@ class HeldVerdicts {
   std::vector<std::pair<Verdict, std::function<void(Verdict)>>> held_;
 };
 
+// Every request judged a read the engine answers from its own state.
+std::optional<Verdict> judged_a_read(const http::CanonicalRequest&) {
+  Verdict read{true, 0, ""};
+  read.only_answer_waits = true;
+  return read;
+}
+
+// Holds each verdict in `held` until the test releases it.
+AwaitRecord holding_in(const std::shared_ptr<HeldVerdicts>& held) {
+  return [held](Verdict verdict, std::function<void(Verdict)> act) { held->hold(std::move(verdict), std::move(act)); };
+}
+
+// The answer to a read whose record could not be written.
+std::string closing_refusal(const std::string& message) {
+  const std::string body = json_error(message);
+  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
 TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
   auto held = std::make_shared<HeldVerdicts>();
   SessionOptions o = options();
@@ -164,16 +183,10 @@ TEST_F(GuardedSessionTest, AReadGoesToTheEngineAtOnceAndOnlyItsAnswerWaitsForIts
   auto held = std::make_shared<HeldVerdicts>();
   auto flushes = std::make_shared<std::atomic<int>>(0);
   auto instead = std::make_shared<std::optional<Verdict>>();
-  SessionOptions o = options([](const http::CanonicalRequest&) -> std::optional<Verdict> {
-    Verdict read{true, 0, ""};
-    read.only_answer_waits = true;
-    return read;
-  });
-  o.await_record = [held](Verdict verdict, std::function<void(Verdict)> act) {
-    held->hold(std::move(verdict), std::move(act));
-  };
+  SessionOptions o = options(judged_a_read);
+  o.await_record = holding_in(held);
   // As moatd's sink: writes what is queued and lets its verdicts take effect.
-  o.flush_records = [held, flushes, instead] {
+  o.hurry_records = [held, flushes, instead] {
     ++*flushes;
     held->release(*instead);
   };
@@ -191,27 +204,46 @@ TEST_F(GuardedSessionTest, AReadGoesToTheEngineAtOnceAndOnlyItsAnswerWaitsForIts
   // the client gets the reason instead, on a connection that then closes.
   *instead = Verdict{false, 503, "audit log full (test)"};
   ASSERT_TRUE(c.send(kPing));
-  const std::string refusal = json_error("audit log full (test)");
-  EXPECT_EQ(c.read_response(), "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
-                                   std::to_string(refusal.size()) + "\r\nConnection: close\r\n\r\n" + refusal);
+  EXPECT_EQ(c.read_response(), closing_refusal("audit log full (test)"));
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_EQ(flushes->load(), 2);
+}
+
+TEST_F(GuardedSessionTest, AReadsAnswerWaitsUntilTheRecordsItHurriedAreWritten) {
+  auto held = std::make_shared<HeldVerdicts>();
+  auto hurried = std::make_shared<std::atomic<int>>(0);
+  SessionOptions o = options(judged_a_read);
+  o.await_record = holding_in(held);
+  // As moatd's sink with an event loop: the write comes later, not within the call.
+  o.hurry_records = [hurried] { ++*hurried; };
+  SessionServer server(o);
+  RawClient c(server.socket());
+  ASSERT_TRUE(c.send(kPing));
+  ASSERT_TRUE(eventually([&] { return hurried->load() == 1; }));
+  // The engine has answered; the answer stays parked until the record is written.
+  c.read_until([](const std::string&) { return false; }, 300ms);
+  EXPECT_EQ(c.pending(), "");
+  server.post([held] { held->release(); });
+  EXPECT_EQ(body_of(c.read_response()), "OK");
+
+  // Parked, and then the record could not be written: the reason instead.
+  ASSERT_TRUE(c.send(kPing));
+  ASSERT_TRUE(eventually([&] { return hurried->load() == 2; }));
+  server.post([held] { held->release(Verdict{false, 503, "audit log full (test)"}); });
+  EXPECT_EQ(c.read_response(), closing_refusal("audit log full (test)"));
+  EXPECT_TRUE(c.closed_by_peer());
 }
 
 TEST_F(GuardedSessionTest, AStreamedRequestWaitsForItsRecordEvenWhenMarkedARead) {
   auto held = std::make_shared<HeldVerdicts>();
   auto flushes = std::make_shared<std::atomic<int>>(0);
-  SessionOptions o = options([](const http::CanonicalRequest&) -> std::optional<Verdict> {
-    Verdict read{true, 0, ""};
-    read.only_answer_waits = true;
-    return read;
-  });
+  SessionOptions o = options(judged_a_read);
   auto marked = std::make_shared<std::atomic<int>>(0);
   o.await_record = [held, marked](Verdict verdict, std::function<void(Verdict)> act) {
     if (verdict.only_answer_waits) ++*marked;
     held->hold(std::move(verdict), std::move(act));
   };
-  o.flush_records = [flushes] { ++*flushes; };
+  o.hurry_records = [flushes] { ++*flushes; };
   SessionServer server(o);
   RawClient c(server.socket());
   const std::string tar = tar_of("x.txt", "x\n");
