@@ -71,6 +71,15 @@ TEST(AuditSummary, FromTheJudgedDocumentLeavesOutZeroValues) {
   const auto escaped = nlohmann::json::parse(R"({"Labels":{"a\"b":"line\nnext \u00e9"}})");
   EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, escaped.dump()), escaped),
             "POST /v1.41/containers/create " + escaped.dump());
+  // An object element of an array stays whole when all of it is zero, and
+  // is written lean otherwise; a member object all of whose members (at any
+  // depth) are zero is left out, with its comma.
+  const auto nested = nlohmann::json::parse(
+      R"({"HostConfig":{"Mounts":[{"ReadOnly":false},{"ReadOnly":false,"Source":"a"}],)"
+      R"("RestartPolicy":{"MaximumRetryCount":0,"Name":{"x":""}},"Privileged":true}})");
+  EXPECT_EQ(audit_summary(request("POST", {"containers", "create"}, nested.dump()), nested),
+            "POST /v1.41/containers/create {\"HostConfig\":{\"Mounts\":[{\"ReadOnly\":false},"
+            "{\"Source\":\"a\"}],\"Privileged\":true}}");
   // Bodies the summary does not show fall back to the text rules.
   EXPECT_EQ(audit_summary(request("POST", {"auth"}, R"({"password":"p"})"), nlohmann::json{{"password", "p"}}),
             "POST /v1.41/auth (body 16 bytes)");
