@@ -183,12 +183,29 @@ CreatorLookup look_up_creator(const std::string& data_root, const std::string& c
 
 }  // namespace
 
-policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer) {
+policy::Decision Guard::judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer,
+                                                policy::ContainerUse use) {
   const std::string name = request.segments[1];
   const CreatorLookup lookup = look_up_creator(layout_.engine_data_root(), name);
-  policy::Decision decision = policy::judge_container_creator(name, lookup.creator, peer.uid);
+  policy::Decision decision = policy::judge_container_creator(name, lookup.creator, peer.uid, use);
   // Unknown to the engine: it answers "No such container" itself.
   if (decision.allowed && lookup.found && *lookup.found) request.segments[1] = (*lookup.found)->id;
+  return decision;
+}
+
+policy::Decision Guard::judge_commit_source(http::CanonicalRequest& request, const std::string& container,
+                                            const PeerCredentials& peer) {
+  const CreatorLookup lookup = look_up_creator(layout_.engine_data_root(), container);
+  policy::Decision decision =
+      policy::judge_container_creator(container, lookup.creator, peer.uid, policy::ContainerUse::kRead);
+  if (!decision.allowed || !lookup.found || !*lookup.found) return decision;
+  // The container judged is the one committed, whatever is renamed meanwhile.
+  for (auto& q : request.query) {
+    if (q.key == "container") {
+      q.value = (*lookup.found)->id;
+      break;
+    }
+  }
   return decision;
 }
 
@@ -287,11 +304,20 @@ Guard::Judgement Guard::decide(http::CanonicalRequest& request, const PeerCreden
       *effective, {peer.uid, peer.gid, peer.pid, peer.executable, home_of(peer.uid)}, protected_paths_,
       eci_active_, nullptr};
   policy::Decision decision = policy::decide(api_request, context);
+  // Whose container it is first, so a refusal names it as the developer did.
+  if (decision.allowed && policy::reads_container(request.method, request.segments)) {
+    decision = judge_container_creator(request, peer, policy::ContainerUse::kRead);
+  }
   if (decision.allowed && policy::is_archive_copy(request.method, request.segments)) {
     decision = judge_archive_target(request, peer);
   }
   if (decision.allowed && policy::acts_in_container(request.method, request.segments)) {
-    decision = judge_container_creator(request, peer);
+    decision = judge_container_creator(request, peer, policy::ContainerUse::kActIn);
+  }
+  if (decision.allowed) {
+    if (const auto source = policy::commit_source(request.method, request.segments, api_request.query)) {
+      decision = judge_commit_source(request, *source, peer);
+    }
   }
   if (decision.allowed && policy::starts_exec(request.method, request.segments)) {
     decision = judge_exec_starter(request, peer);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/policy/container_creator.h"
 #include "core/policy/decision.h"
 #include "core/policy/policy_context.h"
 #include "core/stack/layout.h"
@@ -78,9 +79,15 @@ class Guard {
   // PUT, GET and HEAD /containers/{id}/archive: what the copy could reach
   // (policy::judge_archive_target); names the container by its id.
   core::policy::Decision judge_archive_target(http::CanonicalRequest& request, const PeerCredentials& peer);
-  // docker exec and attach: judged by whom the container's owner label
-  // names (policy::judge_container_creator); names the container by its id.
-  core::policy::Decision judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer);
+  // docker exec and attach, and reads of a container (cp out, export,
+  // logs): judged by whom the container's owner label names
+  // (policy::judge_container_creator); names the container by its id.
+  core::policy::Decision judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer,
+                                                 core::policy::ContainerUse use);
+  // POST /commit: judged the same way by the container it makes an image
+  // of; names that container by its id in the query.
+  core::policy::Decision judge_commit_source(http::CanonicalRequest& request, const std::string& container,
+                                             const PeerCredentials& peer);
   // POST /exec/{id}/start: judged the same way by the exec's container,
   // which moatd asks the engine for (it keeps execs in memory only).
   core::policy::Decision judge_exec_starter(const http::CanonicalRequest& request, const PeerCredentials& peer);

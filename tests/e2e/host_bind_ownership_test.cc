@@ -181,6 +181,44 @@ TEST(HostBindOwnership, AnotherDeveloperCannotStartADevelopersExec) {
   s.developer_docker("rm -f own-exec");
 }
 
+// What is in a developer's container is theirs: another developer can copy
+// no file out of it, export it, commit it to an image of their own, or read
+// its output. The creator still may.
+TEST(HostBindOwnership, AnotherDeveloperCannotReadADevelopersContainer) {
+  auto& s = shared_stack();
+  const Owner dev = developer_ids();
+  s.developer_docker("rm -f own-read");
+  ASSERT_EQ(s.developer_docker("run -d --name own-read moat-test/busybox sh -c "
+                               "'echo s3cret > /secret; echo logged-s3cret; sleep 60'")
+                .exit_code,
+            0);
+  const std::string refusal = "Moat refused this request: container own-read was created by another developer (uid " +
+                              std::to_string(dev.uid) +
+                              "): only they may read its files and its output, which hold what they put in it "
+                              "and what their programs wrote (rule container.other-developer).";
+  for (const std::string command : {"cp own-read:/secret -", "export own-read", "commit own-read own-read-stolen"}) {
+    const auto r = s.other_developer_docker(command);
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.err.find(refusal), std::string::npos) << command << ": " << r.all();
+    EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << command;
+  }
+  // The CLI asks for the logs by the container's id, which the refusal names.
+  auto r = s.other_developer_docker("logs own-read");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("was created by another developer (uid " + std::to_string(dev.uid) +
+                       "): only they may read its files and its output"),
+            std::string::npos)
+      << r.all();
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos);
+  EXPECT_NE(s.engine_docker("image inspect own-read-stolen").exit_code, 0);
+
+  r = s.developer_docker("logs own-read");
+  EXPECT_EQ(r.out, "logged-s3cret\n") << r.all();
+  r = s.developer_docker("cp own-read:/secret -");  // a tar, which holds the text as it is
+  EXPECT_NE(r.out.find("s3cret"), std::string::npos) << r.all();
+  s.developer_docker("rm -f own-read");
+}
+
 // The shared stack's admin settings with moat.bindMountsWriteAs set, until
 // the object goes; moatd takes a changed file within seconds.
 class WriteAsSetting {

@@ -8,25 +8,46 @@ bool acts_in_container(std::string_view method, const std::vector<std::string>& 
   return method == "GET" && segments.size() == 4 && segments[2] == "attach" && segments[3] == "ws";
 }
 
+bool reads_container(std::string_view method, const std::vector<std::string>& segments) {
+  if (segments.size() != 3 || segments[0] != "containers") return false;
+  if (segments[2] == "archive") return method == "GET" || method == "HEAD";
+  return method == "GET" && (segments[2] == "export" || segments[2] == "logs");
+}
+
+std::optional<std::string> commit_source(std::string_view method, const std::vector<std::string>& segments,
+                                         const std::vector<std::pair<std::string, std::string>>& query) {
+  if (method != "POST" || segments.size() != 1 || segments[0] != "commit") return std::nullopt;
+  // The engine reads the first value; an empty one it refuses itself.
+  for (const auto& [key, value] : query) {
+    if (key == "container") return value;
+  }
+  return std::nullopt;
+}
+
 bool starts_exec(std::string_view method, const std::vector<std::string>& segments) {
   return method == "POST" && segments.size() == 3 && segments[0] == "exec" && segments[2] == "start";
 }
 
 Decision judge_container_creator(const std::string& container,
-                                 const Result<std::optional<trust::ContainerOwner>>& creator, uid_t caller) {
+                                 const Result<std::optional<trust::ContainerOwner>>& creator, uid_t caller,
+                                 ContainerUse use) {
   if (caller == 0) return Decision::allow("container.other-developer");
+  const bool reads = use == ContainerUse::kRead;
   if (!creator) {
     return Decision::deny("container.other-developer", "",
                           "Moat could not tell who created container " + container + " (" +
-                              creator.error().message + "), and only its creator may run commands in it",
+                              creator.error().message + "), and only its creator may " +
+                              (reads ? "read what is in it" : "run commands in it"),
                           "");
   }
   if (!*creator || (*creator)->uid == caller) return Decision::allow("container.other-developer");
   return Decision::deny("container.other-developer", "",
                         "container " + container + " was created by another developer (uid " +
-                            std::to_string((*creator)->uid) +
-                            "): only they may run commands in it or attach to it, since it writes their "
-                            "bind-mounted directories as them",
+                            std::to_string((*creator)->uid) + "): " +
+                            (reads ? "only they may read its files and its output, which hold what they put "
+                                     "in it and what their programs wrote"
+                                   : "only they may run commands in it or attach to it, since it writes their "
+                                     "bind-mounted directories as them"),
                         "");
 }
 

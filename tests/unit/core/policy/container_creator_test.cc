@@ -41,6 +41,39 @@ TEST(ContainerCreator, AnUnreadableRecordIsRefused) {
             "Nothing an admin can change allows this.");
 }
 
+TEST(ContainerCreator, CopyingOutExportingAndLogsReadAContainer) {
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "archive"}));
+  EXPECT_TRUE(reads_container("HEAD", {"containers", "web", "archive"}));
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "export"}));
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "logs"}));
+  EXPECT_FALSE(reads_container("PUT", {"containers", "web", "archive"}));  // a copy in: judge_archive_target
+  EXPECT_FALSE(reads_container("POST", {"containers", "web", "logs"}));
+  EXPECT_FALSE(reads_container("GET", {"containers", "web", "json"}));
+  EXPECT_FALSE(reads_container("GET", {"containers", "web", "logs", "x"}));
+  EXPECT_FALSE(reads_container("GET", {"images", "web", "logs"}));
+}
+
+TEST(ContainerCreator, ACommitReadsTheContainerItsQueryNames) {
+  EXPECT_EQ(commit_source("POST", {"commit"}, {{"repo", "x"}, {"container", "web"}, {"container", "db"}}), "web");
+  EXPECT_EQ(commit_source("POST", {"commit"}, {{"repo", "x"}}), std::nullopt);
+  EXPECT_EQ(commit_source("GET", {"commit"}, {{"container", "web"}}), std::nullopt);
+  EXPECT_EQ(commit_source("POST", {"containers", "commit"}, {{"container", "web"}}), std::nullopt);
+}
+
+TEST(ContainerCreator, AnotherDeveloperReadingIsRefusedWithWhatReadingMeans) {
+  const auto d =
+      judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1002, ContainerUse::kRead);
+  EXPECT_EQ(d.message(),
+            "Moat refused this request: container web was created by another developer (uid 1001): only they "
+            "may read its files and its output, which hold what they put in it and what their programs wrote "
+            "(rule container.other-developer). Nothing an admin can change allows this.");
+  EXPECT_TRUE(judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1001, ContainerUse::kRead)
+                  .allowed);
+  EXPECT_EQ(judge_container_creator("web", Creator(fail("unreadable")), 1002, ContainerUse::kRead).reason,
+            "Moat could not tell who created container web (unreadable), and only its creator may read what is "
+            "in it");
+}
+
 TEST(ContainerCreator, StartingAnExecIsActingInItsContainer) {
   EXPECT_TRUE(starts_exec("POST", {"exec", "abc", "start"}));
   EXPECT_FALSE(starts_exec("POST", {"exec", "abc", "resize"}));
