@@ -116,19 +116,36 @@ TEST(HostBindOwnership, AnotherDeveloperCannotRunCommandsInADevelopersContainer)
   s.developer_docker("rm -f own-other");
   ASSERT_EQ(s.developer_docker("run -d --name own-other -v " + dir + ":/src moat-test/busybox sleep 60").exit_code, 0);
 
-  const std::string refusal = "Error response from daemon: Moat refused this request: container own-other was "
-                              "created by another developer (uid " +
+  const std::string refusal = "Moat refused this request: container own-other was created by another developer (uid " +
                               std::to_string(dev.uid) +
                               "): only they may run commands in it or attach to it, since it writes their "
                               "bind-mounted directories as them (rule container.other-developer).";
+  // The CLI inspects the container first, and that read is refused already
+  // (AnotherDeveloperCannotReadADevelopersContainer); the exec itself is too.
   auto r = s.other_developer_docker("exec own-other sh -c 'echo planted > /src/planted'");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find(refusal), std::string::npos) << r.all();
-  // The CLI shows no body for a refused upgrade, only the status; the
-  // developer finds the reason among their own audit records.
+  EXPECT_NE(r.err.find("Moat refused this request: container own-other was created by another developer"),
+            std::string::npos)
+      << r.all();
+  const std::string exec_body = R"({"Cmd":["sh","-c","echo planted > /src/planted"]})";
+  const std::string exec = raw_exchange(
+      s.user_socket(),
+      "POST /v1.41/containers/own-other/exec HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+          std::to_string(exec_body.size()) + "\r\n\r\n" + exec_body,
+      other_developer());
+  EXPECT_EQ(http_status(exec), 403) << exec;
+  EXPECT_NE(exec.find(refusal), std::string::npos) << exec;
+  // The CLI inspects the container before it attaches, and that read is
+  // refused with its reason; a client that attaches at once is refused at
+  // the attach, and finds the reason among its own audit records.
   r = s.other_developer_docker("attach --no-stdin own-other", std::chrono::seconds(20));
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("received 403"), std::string::npos) << r.all();
+  EXPECT_NE(r.err.find("Moat refused this request: container own-other was created by another developer"),
+            std::string::npos)
+      << r.all();
+  const std::string attached = raw_exchange(
+      s.user_socket(), "POST /v1.41/containers/own-other/attach?stream=1&stdout=1 HTTP/1.0\r\n\r\n", other_developer());
+  EXPECT_EQ(http_status(attached), 403) << attached;
   EXPECT_EQ(host_stat(dir + "/planted"), "<absent>");
   r = run("runuser -u " + other_developer() + " -- " + bin_dir() +
           "/moatctl audit query --rule container.other-developer --root " + s.root());
@@ -182,8 +199,9 @@ TEST(HostBindOwnership, AnotherDeveloperCannotStartADevelopersExec) {
 }
 
 // What is in a developer's container is theirs: another developer can copy
-// no file out of it, export it, commit it to an image of their own, or read
-// its output. The creator still may.
+// no file out of it, export it, commit it to an image of their own, read its
+// output, list its processes or changed files, or inspect it (its
+// environment). The creator still may; docker ps still lists it.
 TEST(HostBindOwnership, AnotherDeveloperCannotReadADevelopersContainer) {
   auto& s = shared_stack();
   const Owner dev = developer_ids();
@@ -194,26 +212,28 @@ TEST(HostBindOwnership, AnotherDeveloperCannotReadADevelopersContainer) {
             0);
   const std::string refusal = "Moat refused this request: container own-read was created by another developer (uid " +
                               std::to_string(dev.uid) +
-                              "): only they may read its files and its output, which hold what they put in it "
-                              "and what their programs wrote (rule container.other-developer).";
-  for (const std::string command : {"cp own-read:/secret -", "export own-read", "commit own-read own-read-stolen"}) {
+                              "): only they may read what is in it (its files, output, processes and "
+                              "configuration, environment included) (rule container.other-developer).";
+  for (const std::string command : {"cp own-read:/secret -", "export own-read", "commit own-read own-read-stolen",
+                                    "inspect own-read", "top own-read", "diff own-read"}) {
     const auto r = s.other_developer_docker(command);
     EXPECT_NE(r.exit_code, 0) << command;
     EXPECT_NE(r.err.find(refusal), std::string::npos) << command << ": " << r.all();
     EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << command;
   }
-  // The CLI asks for the logs by the container's id, which the refusal names.
+  // The CLI inspects the container before it asks for the logs.
   auto r = s.other_developer_docker("logs own-read");
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("was created by another developer (uid " + std::to_string(dev.uid) +
-                       "): only they may read its files and its output"),
-            std::string::npos)
-      << r.all();
+  EXPECT_NE(r.err.find(refusal), std::string::npos) << r.all();
   EXPECT_EQ(r.out.find("s3cret"), std::string::npos);
   EXPECT_NE(s.engine_docker("image inspect own-read-stolen").exit_code, 0);
+  r = s.other_developer_docker("ps --filter name=own-read --format '{{.Names}}'");
+  EXPECT_EQ(r.out, "own-read\n") << r.all();
 
   r = s.developer_docker("logs own-read");
   EXPECT_EQ(r.out, "logged-s3cret\n") << r.all();
+  r = s.developer_docker("inspect -f '{{.Name}}' own-read");
+  EXPECT_EQ(r.out, "/own-read\n") << r.all();
   r = s.developer_docker("cp own-read:/secret -");  // a tar, which holds the text as it is
   EXPECT_NE(r.out.find("s3cret"), std::string::npos) << r.all();
   s.developer_docker("rm -f own-read");

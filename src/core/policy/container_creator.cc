@@ -11,7 +11,11 @@ bool acts_in_container(std::string_view method, const std::vector<std::string>& 
 bool reads_container(std::string_view method, const std::vector<std::string>& segments) {
   if (segments.size() != 3 || segments[0] != "containers") return false;
   if (segments[2] == "archive") return method == "GET" || method == "HEAD";
-  return method == "GET" && (segments[2] == "export" || segments[2] == "logs");
+  if (method != "GET") return false;
+  // Not stats: `docker stats` asks for every running container's, and usage
+  // figures tell nothing of what is inside.
+  return segments[2] == "json" || segments[2] == "export" || segments[2] == "logs" || segments[2] == "top" ||
+         segments[2] == "changes";
 }
 
 std::optional<std::string> commit_source(std::string_view method, const std::vector<std::string>& segments,
@@ -44,8 +48,8 @@ Decision judge_container_creator(const std::string& container,
   return Decision::deny("container.other-developer", "",
                         "container " + container + " was created by another developer (uid " +
                             std::to_string((*creator)->uid) + "): " +
-                            (reads ? "only they may read its files and its output, which hold what they put "
-                                     "in it and what their programs wrote"
+                            (reads ? "only they may read what is in it (its files, output, processes and "
+                                     "configuration, environment included)"
                                    : "only they may run commands in it or attach to it, since it writes their "
                                      "bind-mounted directories as them"),
                         "");

@@ -5,8 +5,9 @@
 // developer who created it: with moat.bindMountsWriteAs "developer" the
 // container writes its host bind mounts as them, and another developer
 // driving it would write that developer's files as that developer. Reading
-// it (its files by `docker cp`, export or commit, its output by logs) is
-// theirs too: it holds what they copied in and what their programs wrote.
+// it is theirs too: its files (`docker cp`, export, commit), its output
+// (logs), its processes (top, diff) and its configuration (inspect, whose
+// environment often holds a token) hold what they put in it.
 // moatd names the creator in the container's moat.owner label
 // (trust/owner_seal.h). A container that names no developer (root's, or made
 // with "containerRange") is anyone's, as in plain Docker; root may do
@@ -30,9 +31,9 @@ namespace moat::core::policy {
 // /containers/{id}/attach/ws.
 bool acts_in_container(std::string_view method, const std::vector<std::string>& segments);
 
-// GET and HEAD /containers/{id}/archive, GET /containers/{id}/export and
-// GET /containers/{id}/logs. (POST /commit names its container in the query:
-// moatd asks commit_source.)
+// GET and HEAD /containers/{id}/archive, and GET /containers/{id}/json,
+// export, logs, top and changes. (POST /commit names its container in the
+// query: moatd asks commit_source.)
 bool reads_container(std::string_view method, const std::vector<std::string>& segments);
 
 // The container POST /commit makes an image of (its "container" query

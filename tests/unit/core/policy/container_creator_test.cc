@@ -41,14 +41,18 @@ TEST(ContainerCreator, AnUnreadableRecordIsRefused) {
             "Nothing an admin can change allows this.");
 }
 
-TEST(ContainerCreator, CopyingOutExportingAndLogsReadAContainer) {
+TEST(ContainerCreator, CopyingOutExportingLogsInspectTopAndDiffReadAContainer) {
   EXPECT_TRUE(reads_container("GET", {"containers", "web", "archive"}));
   EXPECT_TRUE(reads_container("HEAD", {"containers", "web", "archive"}));
   EXPECT_TRUE(reads_container("GET", {"containers", "web", "export"}));
   EXPECT_TRUE(reads_container("GET", {"containers", "web", "logs"}));
   EXPECT_FALSE(reads_container("PUT", {"containers", "web", "archive"}));  // a copy in: judge_archive_target
   EXPECT_FALSE(reads_container("POST", {"containers", "web", "logs"}));
-  EXPECT_FALSE(reads_container("GET", {"containers", "web", "json"}));
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "json"}));
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "top"}));
+  EXPECT_TRUE(reads_container("GET", {"containers", "web", "changes"}));
+  EXPECT_FALSE(reads_container("GET", {"containers", "web", "stats"}));
+  EXPECT_FALSE(reads_container("GET", {"containers", "json"}));  // docker ps
   EXPECT_FALSE(reads_container("GET", {"containers", "web", "logs", "x"}));
   EXPECT_FALSE(reads_container("GET", {"images", "web", "logs"}));
 }
@@ -65,7 +69,7 @@ TEST(ContainerCreator, AnotherDeveloperReadingIsRefusedWithWhatReadingMeans) {
       judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1002, ContainerUse::kRead);
   EXPECT_EQ(d.message(),
             "Moat refused this request: container web was created by another developer (uid 1001): only they "
-            "may read its files and its output, which hold what they put in it and what their programs wrote "
+            "may read what is in it (its files, output, processes and configuration, environment included) "
             "(rule container.other-developer). Nothing an admin can change allows this.");
   EXPECT_TRUE(judge_container_creator("web", Creator(trust::ContainerOwner{1001, 1001}), 1001, ContainerUse::kRead)
                   .allowed);
