@@ -48,9 +48,10 @@ class AuditSink {
 
   // When a queued record is written. kSoon: once the connections that are
   // ready have been served. kAtLeisure: with the next batch, or when someone
-  // calls flush() or flush_soon() (a read the engine answers from its own state waits so
-  // until its answer is ready, and its record shares a write with the records
-  // queued meanwhile), and within moatd's periodic flush at the latest.
+  // calls flush() or flush_soon() (a read the engine answers from its own
+  // state waits so until its answer is ready, and its record shares a write
+  // with the records queued meanwhile), and within moatd's periodic flush at
+  // the latest.
   enum class Write { kSoon, kAtLeisure };
 
   // Queues a decision's record (its component as given).

@@ -79,8 +79,8 @@ class Guard {
   // PUT, GET and HEAD /containers/{id}/archive: what the copy could reach
   // (policy::judge_archive_target); names the container by its id.
   core::policy::Decision judge_archive_target(http::CanonicalRequest& request, const PeerCredentials& peer);
-  // docker exec and attach, and reads of a container (cp out, export,
-  // logs): judged by whom the container's owner label names
+  // docker exec and attach, and reads of a container (inspect, logs, top,
+  // diff, cp out, export): judged by whom the container's owner label names
   // (policy::judge_container_creator); names the container by its id.
   core::policy::Decision judge_container_creator(http::CanonicalRequest& request, const PeerCredentials& peer,
                                                  core::policy::ContainerUse use);
