@@ -160,7 +160,7 @@ TEST(HostBindOwnership, AnotherDeveloperCannotRunCommandsInADevelopersContainer)
 }
 
 // An exec its creator made and has not started yet: another developer who
-// learnt its id (docker inspect lists it) must not start it and take its
+// learnt its id (the event stream shows it) must not start it and take its
 // input and output.
 TEST(HostBindOwnership, AnotherDeveloperCannotStartADevelopersExec) {
   auto& s = shared_stack();
