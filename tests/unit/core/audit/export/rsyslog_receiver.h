@@ -75,19 +75,18 @@ class RsyslogReceiver {
               static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    // rsyslogd writes the port it picked once it listens; a restart on the
-    // same port is ready when the port takes connections.
+    // Ready when the port takes connections. A first start learns the port
+    // from the file rsyslogd writes, read again each time: rsyslogd may
+    // write it before it listens (a test then met "Connection refused"), and
+    // a read may catch it half written.
+    const bool picks_port = port_ == 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     for (;;) {
-      if (port_ == 0) {
+      if (picks_port) {
         const std::string text = read_all(path("port"));
-        if (!text.empty()) {
-          port_ = std::stoi(text);
-          return;
-        }
-      } else if (accepts_connections()) {
-        return;
+        port_ = text.empty() ? 0 : std::stoi(text);
       }
+      if (port_ != 0 && accepts_connections()) return;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
