@@ -5,9 +5,10 @@
 // developer who created it: with moat.bindMountsWriteAs "developer" the
 // container writes its host bind mounts as them, and another developer
 // driving it would write that developer's files as that developer. Reading
-// it is theirs too: its files (`docker cp`, export, commit), its output
-// (logs), its processes (top, diff) and its configuration (inspect, whose
-// environment often holds a token) hold what they put in it.
+// it is theirs too: its files (`docker cp`, export, commit, and diff, which
+// lists what changed), its output (logs), its processes (top) and its
+// configuration (inspect, whose environment often holds a token) hold what
+// they put in it.
 // moatd names the creator in the container's moat.owner label
 // (trust/owner_seal.h). A container that names no developer (root's, or made
 // with "containerRange") is anyone's, as in plain Docker; root may do
