@@ -12,8 +12,8 @@ inline constexpr std::string_view kGenesisPrev =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Lower-case hex SHA-256 of bytes. Returns an empty string only if OpenSSL
-// cannot allocate; an empty string never equals a stored prev, so a failure
-// shows up as a chain break instead of passing (fail closed).
+// fails; an empty string never equals a stored prev, so a failure shows up
+// as a chain break instead of passing (fail closed).
 std::string sha256_hex(std::string_view bytes);
 // The same into `hex`, reusing its buffer (the log hashes every line it
 // writes); empty on failure, as above.
