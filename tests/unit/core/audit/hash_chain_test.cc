@@ -19,7 +19,7 @@ TEST(HashChain, Sha256HexMatchesKnownDigests) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-// Each thread hashes with its own context.
+// The audit log and the verifiers hash from several threads at once.
 TEST(HashChain, Sha256HexFromSeveralThreadsAtOnce) {
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
