@@ -1,9 +1,10 @@
 #include "core/audit/hash_chain.h"
 
 #include <array>
-#include <cstring>
 
 #include <openssl/sha.h>
+
+#include "core/audit/hex.h"
 
 namespace moat::core::audit {
 namespace {
@@ -36,26 +37,8 @@ std::string sha256_hex(std::string_view bytes) {
 
 void sha256_hex_to(std::string& hex, std::string_view bytes) {
   Digest digest{};
-  if (!sha256(bytes, digest)) {
-    hex.clear();
-    return;
-  }
-  // Two digits per byte from one table lookup, stored by index into a
-  // string of the final size: a digit at a time, and push_back's capacity
-  // check per digit, cost more than the rest of the encoding (callgrind:
-  // sha256_hex_to's own instructions per digest, 640 before, 288 so).
-  static constexpr auto kDigitPairs = [] {
-    constexpr char kHex[] = "0123456789abcdef";
-    std::array<std::array<char, 2>, 256> pairs{};
-    for (std::size_t b = 0; b < 256; ++b) pairs[b] = {kHex[b >> 4U], kHex[b & 0x0FU]};
-    return pairs;
-  }();
-  hex.resize(2 * digest.size());
-  char* out = hex.data();
-  for (const unsigned char byte : digest) {
-    std::memcpy(out, kDigitPairs[byte].data(), 2);
-    out += 2;
-  }
+  hex.clear();
+  if (sha256(bytes, digest)) append_lower_hex(hex, digest);
 }
 
 }  // namespace moat::core::audit

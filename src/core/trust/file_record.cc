@@ -11,10 +11,12 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include <openssl/evp.h>
 
 #include "core/audit/hash_chain.h"
+#include "core/audit/hex.h"
 #include "core/audit/unique_fd.h"
 
 namespace moat::core::trust {
@@ -23,17 +25,6 @@ namespace {
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
 };
-
-std::string hex(const unsigned char* bytes, unsigned int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2U);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4U]);
-    out.push_back(kDigits[bytes[i] & 0xfU]);
-  }
-  return out;
-}
 
 // SHA-256 of everything readable from fd, or nullopt with errno set.
 std::optional<std::string> sha256_of(int fd) {
@@ -59,7 +50,7 @@ std::optional<std::string> sha256_of(int fd) {
     errno = EIO;
     return std::nullopt;
   }
-  return hex(digest.data(), size);
+  return audit::lower_hex(std::span<const unsigned char>(digest.data(), size));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/audit/hex.h"
+
 namespace moat::core::trust {
 namespace {
 
@@ -106,12 +108,7 @@ Result<std::string> OwnerSeals::label_for(const ContainerOwner& owner) const {
   if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
     return fail("owner seal: no random bytes: " + errno_text(errno));
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string seal;
-  for (const unsigned char b : bytes) {
-    seal += kHex[b >> 4];
-    seal += kHex[b & 0xf];
-  }
+  const std::string seal = audit::lower_hex(bytes);
   // Written whole under a temporary name and linked into place, so a reader
   // never sees half a seal, and a seal once given out is never replaced.
   const std::string path = path_for(owner);
