@@ -343,11 +343,10 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
   for (Record& record : records) {
     record.seq = seq + 1;
     record.time = time;
-    record.prev = hash;
     // Each line is written straight into the batch's buffer, and taken back
     // out if it cannot go there.
     std::size_t line_start = bytes.size();
-    append_line(bytes, record);
+    append_line(bytes, record, hash);
     std::size_t line_size = bytes.size() - line_start;
     if (line_size > kMaxLineBytes) {
       bytes.resize(line_start);
@@ -368,9 +367,8 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
       }
       hash = last_hash_;
       covered = records_since_checkpoint_;
-      record.prev = hash;
       line_start = bytes.size();  // empty again: the staged lines were written
-      append_line(bytes, record);
+      append_line(bytes, record, hash);
       line_size = bytes.size() - line_start;
     }
     sha256_hex_to(hash, std::string_view(bytes).substr(line_start, line_size));

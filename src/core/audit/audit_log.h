@@ -94,8 +94,9 @@ class AuditLog {
   // Closes the log; a failure goes to on_deferred_error.
   ~AuditLog();
 
-  // Thread-safe. Assigns seq, time and prev (values in `record` are
-  // ignored) and returns the seq.
+  // Thread-safe. Assigns seq and time (values in `record` are ignored),
+  // writes the chain's prev (record.prev is ignored and left as it is) and
+  // returns the seq.
   Result<std::uint64_t, AuditError> append(Record record);
 
   // What append_batch wrote: records[0, written) are in the log; with an

@@ -284,9 +284,9 @@ bool append_caller(std::string& out, const Caller& caller) {
 // having written part of a line, when a string is not well-formed UTF-8:
 // nlohmann replaces bad bytes, so the canonical spelling of those stays
 // nlohmann's alone.
-bool append_direct_line(std::string& out, const Record& record) {
+bool append_direct_line(std::string& out, const Record& record, std::string_view prev) {
   // Room for the fields, the keys and a few escapes without reallocating.
-  out.reserve(out.size() + record.prev.size() + record.reason.size() + record.request.size() +
+  out.reserve(out.size() + prev.size() + record.reason.size() + record.request.size() +
               record.rule.size() + (record.caller ? record.caller->exe.size() : 0) +
               (record.container ? record.container->size() : 0) + 320);
   // Each literal holds the punctuation between two values, so a field costs
@@ -305,7 +305,7 @@ bool append_direct_line(std::string& out, const Record& record) {
   out.append(",\"outcome\":"sv);
   append_name(out, to_string(record.outcome));
   out.append(",\"prev\":"sv);
-  if (!append_string(out, record.prev)) return false;
+  if (!append_string(out, prev)) return false;
   out.append(",\"reason\":"sv);
   if (!append_string(out, record.reason)) return false;
   out.append(",\"request\":"sv);
@@ -320,7 +320,7 @@ bool append_direct_line(std::string& out, const Record& record) {
   return true;
 }
 
-std::string document_line(const Record& record) {
+std::string document_line(const Record& record, std::string_view prev) {
   Json object = Json::object();
   if (record.caller) {
     object["caller"] =
@@ -329,7 +329,7 @@ std::string document_line(const Record& record) {
   object["component"] = std::string(to_string(record.component));
   if (record.container) object["container"] = *record.container;
   object["outcome"] = std::string(to_string(record.outcome));
-  object["prev"] = record.prev;
+  object["prev"] = std::string(prev);
   object["reason"] = record.reason;
   object["request"] = record.request;
   object["rule"] = record.rule;
@@ -341,11 +341,13 @@ std::string document_line(const Record& record) {
 
 }  // namespace
 
-void append_line(std::string& out, const Record& record) {
+void append_line(std::string& out, const Record& record) { append_line(out, record, record.prev); }
+
+void append_line(std::string& out, const Record& record, std::string_view prev) {
   const std::size_t start = out.size();
-  if (append_direct_line(out, record)) return;
+  if (append_direct_line(out, record, prev)) return;
   out.resize(start);
-  out += document_line(record);
+  out += document_line(record, prev);
 }
 
 std::string to_line(const Record& record) {

@@ -85,6 +85,9 @@ std::string to_line(const Record& record);
 // to_line(record)'s bytes appended to `out`: the log writes a batch's lines
 // into one buffer without a string for each.
 void append_line(std::string& out, const Record& record);
+// The same with `prev` in place of record.prev: the log chains a batch
+// without a copy of each hash in its record (an allocation per line).
+void append_line(std::string& out, const Record& record, std::string_view prev);
 std::string to_line(const Checkpoint& checkpoint);
 std::string to_line(const Entry& entry);
 

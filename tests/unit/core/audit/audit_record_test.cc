@@ -161,6 +161,22 @@ TEST(AuditRecord, AppendLineAddsExactlyTheLineAfterWhatTheBufferHolds) {
                                "{\"component\":\"moatd\","));
 }
 
+// The log passes each line's prev apart from its record: the line must be
+// the record's with that prev, on both paths, and leave the record alone.
+TEST(AuditRecord, AppendLineWithAPrevWritesThatPrevInsteadOfTheRecords) {
+  const std::string prev(64, 'e');
+  Record hostile = full_record();
+  hostile.reason = "bad \xc3(";
+  for (const Record& record : {full_record(), hostile}) {
+    Record expected = record;
+    expected.prev = prev;
+    std::string buffer = kFullLine + "\n";
+    append_line(buffer, record, prev);
+    EXPECT_EQ(buffer, kFullLine + "\n" + to_line(expected));
+    EXPECT_NE(record.prev, prev);
+  }
+}
+
 // The caller's text is kept for the last caller written: each line must
 // still name its own caller when callers alternate or differ in one field.
 TEST(AuditRecord, EachLineNamesItsOwnCallerWhateverCameBefore) {
