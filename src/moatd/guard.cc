@@ -446,13 +446,8 @@ proxy::Verdict Guard::judge(http::CanonicalRequest& request, const PeerCredentia
   return judgement.verdict;
 }
 
-void Guard::await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act) {
-  const auto when = verdict.only_answer_waits ? AuditSink::Write::kAtLeisure : AuditSink::Write::kSoon;
-  audit_.after_queued(
-      [verdict = std::move(verdict), act = std::move(act)](bool go_ahead) mutable {
-        act(go_ahead ? std::move(verdict) : proxy::Verdict{false, 503, kAuditUnwritableMessage});
-      },
-      when);
+void Guard::await_record(bool only_answer_waits, std::function<void(bool recorded)> then) {
+  audit_.after_queued(std::move(then), only_answer_waits ? AuditSink::Write::kAtLeisure : AuditSink::Write::kSoon);
 }
 
 void Guard::hurry_records() { audit_.flush_soon(); }

@@ -34,10 +34,10 @@ class Guard {
   // Queues the decision's record; the verdict takes effect through
   // await_record, which the session calls right after.
   proxy::Verdict judge(http::CanonicalRequest& request, const PeerCredentials& peer);
-  // Calls `act` once the record judge() queued last is written: with the
-  // verdict, or with a refusal when the record could not be written and
-  // moat.audit.onWriteFailure is "refuse".
-  void await_record(proxy::Verdict verdict, std::function<void(proxy::Verdict)> act);
+  // Calls `then` once the record judge() queued last is written: with true,
+  // or with false when it could not be written and
+  // moat.audit.onWriteFailure is "refuse" (SessionOptions::AwaitRecord).
+  void await_record(bool only_answer_waits, std::function<void(bool recorded)> then);
   // Has the queued records written soon (SessionOptions::hurry_records).
   void hurry_records();
   // A request the parser refused: recorded, since no judge saw it.

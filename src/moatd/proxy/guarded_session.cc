@@ -336,11 +336,11 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   void after_recorded(Verdict verdict, Act act) {
     if (!options_->await_record) return act(verdict);
     set_phase(Phase::kRecording);
-    options_->await_record(std::move(verdict),
-                           [self = shared_from_this(), act = std::move(act)](Verdict decided) mutable {
-                             if (self->closed()) return;
-                             act(decided);
-                           });
+    options_->await_record(false, [self = shared_from_this(), verdict = std::move(verdict),
+                                   act = std::move(act)](bool recorded) mutable {
+      if (self->closed()) return;
+      act(recorded ? verdict : self->options_->unrecorded);
+    });
   }
 
   // A read the engine answers from its own state (Verdict::only_answer_waits)
@@ -350,10 +350,10 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   void forward_before_recorded(Verdict verdict, http::CanonicalRequest& request) {
     answer_record_ = AnswerRecord::kPending;
     const auto exchange = ++early_exchanges_;
-    options_->await_record(verdict, [self = shared_from_this(), exchange](Verdict decided) {
+    options_->await_record(true, [self = shared_from_this(), exchange](bool recorded) {
       if (self->closed() || exchange != self->early_exchanges_) return;
-      self->answer_record_ = decided.allowed ? AnswerRecord::kWritten : AnswerRecord::kRefused;
-      if (!decided.allowed) self->answer_refusal_ = std::move(decided);
+      self->answer_record_ = recorded ? AnswerRecord::kWritten : AnswerRecord::kRefused;
+      if (!recorded) self->answer_refusal_ = self->options_->unrecorded;
       if (!self->parked_answer_) return;
       AnswerPiece parked = std::move(*self->parked_answer_);
       self->parked_answer_.reset();

@@ -46,12 +46,15 @@ inline Verdict unjudged_verdict(std::string_view cause) {
 // exactly what is forwarded.
 using Judge = std::function<Verdict(http::CanonicalRequest& request, const PeerCredentials& peer)>;
 
-// Called right after the judge, on the same thread: runs `act` with the
-// verdict to act on once the decision is in the audit log (a refusal if it
-// could not be written). Lets decisions share one audit write. For a verdict
-// with only_answer_waits, the write is not hurried: `act` runs when the
-// session calls hurry_records, or earlier with a batch written meanwhile.
-using AwaitRecord = std::function<void(Verdict verdict, std::function<void(Verdict)> act)>;
+// Called right after the judge, on the same thread: runs `then` once the
+// decision is in the audit log, with true, or with false when it could not
+// be written and the request must be refused (with
+// SessionOptions::unrecorded). Lets decisions share one audit write. For a
+// verdict with only_answer_waits, the write is not hurried: `then` runs when
+// the session calls hurry_records, or earlier with a batch written
+// meanwhile. The session keeps the verdict itself: a callback that carried
+// it would cost every request one more allocation.
+using AwaitRecord = std::function<void(bool only_answer_waits, std::function<void(bool recorded)> then)>;
 
 // Which requests stream their body to the engine instead of buffering it
 // for the judge (archives: images/load, build, PUT archive, import).
@@ -80,6 +83,8 @@ struct SessionOptions {
   std::string engine_socket;
   Judge judge;  // empty: every request is refused
   AwaitRecord await_record;  // empty: the verdict takes effect at once
+  // What the client gets instead when its request's record could not be written.
+  Verdict unrecorded{false, 503, "Moat refused this request: its audit log cannot be written"};
   // Has the records queued so far written, at once or once the connections
   // that are ready now have been served, and then runs their await_record
   // `act`s: a read's answer waits for that.

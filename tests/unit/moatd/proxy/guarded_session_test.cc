@@ -107,27 +107,28 @@ TEST_F(GuardedSessionTest, RefusedBufferedRequestKeepsTheConnection) {
 // verdicts take effect (as moatd's audit sink does once a batch is written).
 class HeldVerdicts {
  public:
-  void hold(Verdict verdict, std::function<void(Verdict)> act) {
+  void hold(std::function<void(bool recorded)> then) {
     const std::lock_guard lock(mutex_);
-    held_.emplace_back(std::move(verdict), std::move(act));
+    held_.push_back(std::move(then));
   }
   std::size_t size() {
     const std::lock_guard lock(mutex_);
     return held_.size();
   }
-  // On the sessions' thread: each verdict, or `instead` when given.
-  void release(const std::optional<Verdict>& instead = std::nullopt) {
-    std::vector<std::pair<Verdict, std::function<void(Verdict)>>> held;
+  // On the sessions' thread: each record written, or none when `recorded`
+  // is false (the sessions then answer SessionOptions::unrecorded).
+  void release(bool recorded = true) {
+    std::vector<std::function<void(bool)>> held;
     {
       const std::lock_guard lock(mutex_);
       held.swap(held_);
     }
-    for (auto& [verdict, act] : held) act(instead.value_or(verdict));
+    for (auto& then : held) then(recorded);
   }
 
  private:
   std::mutex mutex_;
-  std::vector<std::pair<Verdict, std::function<void(Verdict)>>> held_;
+  std::vector<std::function<void(bool)>> held_;
 };
 
 // Every request judged a read the engine answers from its own state.
@@ -139,7 +140,7 @@ std::optional<Verdict> judged_a_read(const http::CanonicalRequest&) {
 
 // Holds each verdict in `held` until the test releases it.
 AwaitRecord holding_in(const std::shared_ptr<HeldVerdicts>& held) {
-  return [held](Verdict verdict, std::function<void(Verdict)> act) { held->hold(std::move(verdict), std::move(act)); };
+  return [held](bool, std::function<void(bool)> then) { held->hold(std::move(then)); };
 }
 
 // The answer to a read whose record could not be written.
@@ -152,9 +153,8 @@ std::string closing_refusal(const std::string& message) {
 TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
   auto held = std::make_shared<HeldVerdicts>();
   SessionOptions o = options();
-  o.await_record = [held](Verdict verdict, std::function<void(Verdict)> act) {
-    held->hold(std::move(verdict), std::move(act));
-  };
+  o.await_record = holding_in(held);
+  o.unrecorded = Verdict{false, 503, "audit log full (test)"};
   SessionServer server(o);
   RawClient c(server.socket());
   ASSERT_TRUE(c.send(kPing));
@@ -168,7 +168,7 @@ TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
   // the connection serves the next request.
   ASSERT_TRUE(c.send(kPing));
   ASSERT_TRUE(eventually([&] { return held->size() == 1; }));
-  server.post([held] { held->release(Verdict{false, 503, "audit log full (test)"}); });
+  server.post([held] { held->release(false); });
   const std::string refusal = json_error("audit log full (test)");
   EXPECT_EQ(c.read_response(), "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
                                    std::to_string(refusal.size()) + "\r\n\r\n" + refusal);
@@ -182,13 +182,14 @@ TEST_F(GuardedSessionTest, AVerdictTakesEffectOnlyOnceItsRecordIsWritten) {
 TEST_F(GuardedSessionTest, AReadGoesToTheEngineAtOnceAndOnlyItsAnswerWaitsForItsRecord) {
   auto held = std::make_shared<HeldVerdicts>();
   auto flushes = std::make_shared<std::atomic<int>>(0);
-  auto instead = std::make_shared<std::optional<Verdict>>();
+  auto recorded = std::make_shared<std::atomic<bool>>(true);
   SessionOptions o = options(judged_a_read);
   o.await_record = holding_in(held);
+  o.unrecorded = Verdict{false, 503, "audit log full (test)"};
   // As moatd's sink: writes what is queued and lets its verdicts take effect.
-  o.hurry_records = [held, flushes, instead] {
+  o.hurry_records = [held, flushes, recorded] {
     ++*flushes;
-    held->release(*instead);
+    held->release(recorded->load());
   };
   SessionServer server(o);
   RawClient c(server.socket());
@@ -202,7 +203,7 @@ TEST_F(GuardedSessionTest, AReadGoesToTheEngineAtOnceAndOnlyItsAnswerWaitsForIts
 
   // A record that could not be written: the engine's answer is dropped and
   // the client gets the reason instead, on a connection that then closes.
-  *instead = Verdict{false, 503, "audit log full (test)"};
+  *recorded = false;
   ASSERT_TRUE(c.send(kPing));
   EXPECT_EQ(c.read_response(), closing_refusal("audit log full (test)"));
   EXPECT_TRUE(c.closed_by_peer());
@@ -214,6 +215,7 @@ TEST_F(GuardedSessionTest, AReadsAnswerWaitsUntilTheRecordsItHurriedAreWritten) 
   auto hurried = std::make_shared<std::atomic<int>>(0);
   SessionOptions o = options(judged_a_read);
   o.await_record = holding_in(held);
+  o.unrecorded = Verdict{false, 503, "audit log full (test)"};
   // As moatd's sink with an event loop: the write comes later, not within the call.
   o.hurry_records = [hurried] { ++*hurried; };
   SessionServer server(o);
@@ -229,7 +231,7 @@ TEST_F(GuardedSessionTest, AReadsAnswerWaitsUntilTheRecordsItHurriedAreWritten) 
   // Parked, and then the record could not be written: the reason instead.
   ASSERT_TRUE(c.send(kPing));
   ASSERT_TRUE(eventually([&] { return hurried->load() == 2; }));
-  server.post([held] { held->release(Verdict{false, 503, "audit log full (test)"}); });
+  server.post([held] { held->release(false); });
   EXPECT_EQ(c.read_response(), closing_refusal("audit log full (test)"));
   EXPECT_TRUE(c.closed_by_peer());
 }
@@ -239,9 +241,9 @@ TEST_F(GuardedSessionTest, AStreamedRequestWaitsForItsRecordEvenWhenMarkedARead)
   auto flushes = std::make_shared<std::atomic<int>>(0);
   SessionOptions o = options(judged_a_read);
   auto marked = std::make_shared<std::atomic<int>>(0);
-  o.await_record = [held, marked](Verdict verdict, std::function<void(Verdict)> act) {
-    if (verdict.only_answer_waits) ++*marked;
-    held->hold(std::move(verdict), std::move(act));
+  o.await_record = [held, marked](bool only_answer_waits, std::function<void(bool)> then) {
+    if (only_answer_waits) ++*marked;
+    held->hold(std::move(then));
   };
   o.hurry_records = [flushes] { ++*flushes; };
   SessionServer server(o);
