@@ -95,7 +95,7 @@ class AuditLog {
   ~AuditLog();
 
   // Thread-safe. Assigns seq and time (values in `record` are ignored),
-  // writes the chain's prev (record.prev is ignored and left as it is) and
+  // chains the line to the one before it (record.prev is ignored) and
   // returns the seq.
   Result<std::uint64_t, AuditError> append(Record record);
 
@@ -110,7 +110,8 @@ class AuditLog {
   // the batch crosses), under the same contract as append() for each. A
   // checkpoint the count asks for comes after the batch's last record.
   // Several callers waiting at once share one write: on ext4 a write(2) of
-  // a line cost more than building and hashing it.
+  // a line cost more than building and hashing it. The records get their
+  // seq and time; their prev stays as it was (the chain is in the lines).
   BatchResult append_batch(std::span<Record> records);
 
   // Signs a checkpoint now if records were written since the last one.

@@ -28,7 +28,7 @@ struct Verdict {
   // state (core::policy::only_reads_engine_state): the session forwards it
   // at once and holds only the answer until the record is written. The
   // session clears it when it cannot work so (a streamed request, or no
-  // hurry_records), so await_record sees what the session does.
+  // hurry_records), and tells await_record which way it works.
   bool only_answer_waits = false;
 };
 
