@@ -25,13 +25,9 @@
 #include "core/audit/audit_log.h"
 #include "core/result/result.h"
 #include "core/stack/layout.h"
+#include "moatd/audit_refusal.h"
 
 namespace moat::moatd {
-
-// What a refused caller reads when its decision could not be recorded.
-inline constexpr const char* kAuditUnwritableMessage =
-    "Moat refused this request: its audit log cannot be written (setting moat.audit.onWriteFailure is "
-    "\"refuse\"); an admin must free space or repair the log";
 
 // Records held while the log refuses writes. Past this, further records are
 // only counted, and the count is written in the log once it works again.

@@ -122,7 +122,6 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   session_options->await_record = [&guard](bool only_answer_waits, std::function<void(bool recorded)> then) {
     guard.await_record(only_answer_waits, std::move(then));
   };
-  session_options->unrecorded = proxy::Verdict{false, 503, kAuditUnwritableMessage};
   session_options->hurry_records = [&guard] { guard.hurry_records(); };
   session_options->stream_body = [&guard](const http::CanonicalRequest& head) { return guard.streams_body(head); };
   session_options->check_body = [&guard](const http::CanonicalRequest& head, const PeerCredentials& peer) {

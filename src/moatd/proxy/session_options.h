@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/result/result.h"
+#include "moatd/audit_refusal.h"
 #include "moatd/http/canonical_request.h"
 #include "moatd/http/request_parser.h"
 #include "moatd/peer_credentials.h"
@@ -84,7 +85,7 @@ struct SessionOptions {
   Judge judge;  // empty: every request is refused
   AwaitRecord await_record;  // empty: the verdict takes effect at once
   // What the client gets instead when its request's record could not be written.
-  Verdict unrecorded{false, 503, "Moat refused this request: its audit log cannot be written"};
+  Verdict unrecorded{false, 503, kAuditUnwritableMessage};
   // Has the records queued so far written, at once or once the connections
   // that are ready now have been served, and then runs their await_record
   // `act`s: a read's answer waits for that.
