@@ -2,7 +2,6 @@
 // connections; prints operations/s, p50/p99 latency and errors. Exit status:
 // 0 clean run, 1 the run had errors, 2 it could not start.
 
-#include <signal.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -17,12 +16,14 @@
 #include "api_load/latency_summary.h"
 #include "api_load/load_run.h"
 #include "api_load/scenario.h"
+#include "api_load/switched_figures.h"
 
 namespace {
 
 using moat::bench::api_load::LatencySummary;
 using moat::bench::api_load::LoadOptions;
 using moat::bench::api_load::LoadResult;
+using moat::bench::api_load::SwitchedFigures;
 
 // CPU seconds this process used, so a report can show the generator was not
 // the bottleneck.
@@ -37,48 +38,6 @@ double own_cpu_seconds() {
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
-
-// A switched run's figures per mode (SIGUSR1, SIGUSR2): the server's CPU per
-// request over all slices of that mode, and each pair's (a SIGUSR1 slice and
-// the SIGUSR2 slice after it) added percent, which shows how far pairs agree.
-struct SwitchedFigures {
-  double usr1_us_per_request = 0;
-  double usr2_us_per_request = 0;
-  // The engine's (--engine-pid) CPU per request in each mode.
-  double usr1_engine_us_per_request = 0;
-  double usr2_engine_us_per_request = 0;
-  std::uint64_t usr1_requests = 0;
-  std::uint64_t usr2_requests = 0;
-  std::vector<double> pair_added_percent;
-};
-
-SwitchedFigures switched_figures(const LoadResult& result) {
-  SwitchedFigures out;
-  double usr1_cpu = 0;
-  double usr2_cpu = 0;
-  double usr1_engine_cpu = 0;
-  double usr2_engine_cpu = 0;
-  for (const auto& slice : result.slices) {
-    (slice.signal == SIGUSR1 ? usr1_cpu : usr2_cpu) += slice.server_cpu_seconds;
-    (slice.signal == SIGUSR1 ? usr1_engine_cpu : usr2_engine_cpu) += slice.engine_cpu_seconds;
-    (slice.signal == SIGUSR1 ? out.usr1_requests : out.usr2_requests) += slice.requests;
-  }
-  const auto per_request = [](double cpu, std::uint64_t requests) {
-    return requests == 0 ? 0.0 : cpu * 1e6 / static_cast<double>(requests);
-  };
-  out.usr1_us_per_request = per_request(usr1_cpu, out.usr1_requests);
-  out.usr2_us_per_request = per_request(usr2_cpu, out.usr2_requests);
-  out.usr1_engine_us_per_request = per_request(usr1_engine_cpu, out.usr1_requests);
-  out.usr2_engine_us_per_request = per_request(usr2_engine_cpu, out.usr2_requests);
-  for (std::size_t i = 0; i + 1 < result.slices.size(); i += 2) {
-    const auto& a = result.slices[i];
-    const auto& b = result.slices[i + 1];
-    const double on = per_request(a.server_cpu_seconds, a.requests);
-    const double off = per_request(b.server_cpu_seconds, b.requests);
-    if (a.signal == SIGUSR1 && b.signal == SIGUSR2 && off > 0) out.pair_added_percent.push_back((on / off - 1) * 100);
-  }
-  return out;
 }
 
 void print_text(const LoadOptions& options, const LoadResult& result,
@@ -128,7 +87,7 @@ void print_json(const LoadOptions& options, const LoadResult& result,
     std::cout << out.dump() << "\n";
     return;
   }
-  const SwitchedFigures switched = switched_figures(result);
+  const SwitchedFigures switched = moat::bench::api_load::switched_figures(result.slices);
   nlohmann::ordered_json with_slices;
   for (const auto& [key, value] : out.items()) {
     if (key == "error_samples") {
@@ -137,6 +96,10 @@ void print_json(const LoadOptions& options, const LoadResult& result,
       with_slices["sigusr2_requests"] = switched.usr2_requests;
       with_slices["sigusr1_cpu_us_per_request"] = switched.usr1_us_per_request;
       with_slices["sigusr2_cpu_us_per_request"] = switched.usr2_us_per_request;
+      if (switched.added_percent_95) {
+        with_slices["added_percent_95_low"] = switched.added_percent_95->low;
+        with_slices["added_percent_95_high"] = switched.added_percent_95->high;
+      }
       with_slices["pair_added_percent"] = switched.pair_added_percent;
       if (!options.engine_pids.empty()) {
         with_slices["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;
