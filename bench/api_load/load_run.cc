@@ -209,12 +209,21 @@ class Connection {
   const std::string refused_create_ = refused_create_request(options_.image);
 };
 
+// A CPU time that cannot be read is counted as an error, so the run fails.
+std::optional<double> read_cpu(ProcessCpuClock& clock, const char* whose, RunState& state) {
+  auto cpu = clock.read_ns();
+  if (!cpu) state.error(std::string("reading ") + whose + " CPU time: " + clock.error());
+  return cpu;
+}
+
 // Switches the server's mode every options.switch_every through the
 // measured window and closes a slice at each switch.
 class ModeSwitcher {
  public:
-  ModeSwitcher(asio::io_context& io, const LoadOptions& options, RunState& state)
-      : timer_(io), options_(options), state_(state) {}
+  ModeSwitcher(asio::io_context& io, const LoadOptions& options, RunState& state, ProcessCpuClock& server_cpu)
+      : timer_(io), options_(options), state_(state), server_cpu_(server_cpu) {
+    for (const pid_t pid : options.engine_pids) engine_cpu_.emplace_back(pid);
+  }
 
   void start() {
     timer_.expires_at(state_.measure_start);
@@ -229,7 +238,7 @@ class ModeSwitcher {
     if (signal == 0) return;
     ::kill(options_.server_pid, options_.same_mode ? SIGUSR1 : signal);
     current_ = SwitchedSlice{signal, 0, 0, 0};
-    cpu_at_start_ = process_cpu_ns(options_.server_pid);
+    cpu_at_start_ = read_cpu(server_cpu_, "the server's", state_);
     engine_cpu_at_start_ = engine_cpu_ns();
     requests_at_start_ = state_.requests_completed;
     const auto next = std::min(timer_.expiry() + options_.switch_every, state_.measure_end);
@@ -243,7 +252,7 @@ class ModeSwitcher {
 
   void close_slice() {
     if (current_.signal == 0) return;
-    const auto cpu = process_cpu_ns(options_.server_pid);
+    const auto cpu = read_cpu(server_cpu_, "the server's", state_);
     const auto engine_cpu = engine_cpu_ns();
     if (cpu && cpu_at_start_ && engine_cpu && engine_cpu_at_start_) {
       current_.server_cpu_seconds = (*cpu - *cpu_at_start_) / 1e9;
@@ -255,11 +264,11 @@ class ModeSwitcher {
   }
 
   // The engine processes' CPU together; none when one cannot be read (a
-  // slice without it would understate the cost).
-  std::optional<double> engine_cpu_ns() const {
+  // slice without it would understate the cost, so it is left out).
+  std::optional<double> engine_cpu_ns() {
     double total = 0;
-    for (const pid_t pid : options_.engine_pids) {
-      const auto cpu = process_cpu_ns(pid);
+    for (auto& clock : engine_cpu_) {
+      const auto cpu = read_cpu(clock, "the engine's", state_);
       if (!cpu) return std::nullopt;
       total += *cpu;
     }
@@ -269,6 +278,8 @@ class ModeSwitcher {
   asio::steady_timer timer_;
   const LoadOptions& options_;
   RunState& state_;
+  ProcessCpuClock& server_cpu_;
+  std::vector<ProcessCpuClock> engine_cpu_;
   SwitchedSlice current_;
   std::optional<double> cpu_at_start_;
   std::optional<double> engine_cpu_at_start_;
@@ -308,19 +319,22 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       for (auto& connection : connections) connection->abort();
     });
     // The server's CPU time is read when the measured window opens and closes.
+    ProcessCpuClock server_cpu(options.server_pid);
     std::optional<double> server_cpu_start;
     std::optional<double> server_cpu_end;
     asio::steady_timer window_open(io, state.measure_start);
     asio::steady_timer window_close(io, state.measure_end);
     if (options.server_pid > 0) {
+      // Counters for the threads there are now, before the load starts.
+      if (!server_cpu.read_ns()) return fail("reading the server's CPU time: " + server_cpu.error());
       window_open.async_wait([&](const beast::error_code& ec) {
-        if (!ec) server_cpu_start = process_cpu_ns(options.server_pid);
+        if (!ec) server_cpu_start = read_cpu(server_cpu, "the server's", state);
       });
       window_close.async_wait([&](const beast::error_code& ec) {
-        if (!ec) server_cpu_end = process_cpu_ns(options.server_pid);
+        if (!ec) server_cpu_end = read_cpu(server_cpu, "the server's", state);
       });
     }
-    ModeSwitcher switcher(io, options, state);
+    ModeSwitcher switcher(io, options, state, server_cpu);
     if (options.server_pid > 0 && options.switch_every.count() > 0) switcher.start();
     std::size_t running = connections.size();
     for (auto& connection : connections) {
