@@ -31,8 +31,8 @@ warmup=0.5
 # How often the switched runs flip audit (MOAT_BENCH_SWITCH_EVERY, seconds).
 # Short slices: the machine's speed drifts over seconds, so the shorter a
 # pair, the more alike its two slices' machine. 60 s of ping gave a 95 %
-# interval of +-3.2 points with 0.25 s slices and +-0.9 with 0.05 s
-# (bench/README.md).
+# interval of +-3.2 points with 0.25 s slices and +-0.9 with 0.05 s, and
+# +-1.2 with 0.05 s and exact CPU readings (bench/README.md).
 switch_every=${MOAT_BENCH_SWITCH_EVERY:-0.05}
 # MOAT_BENCH_SCENARIOS="refused-create" runs one scenario only.
 read -r -a scenarios <<<"${MOAT_BENCH_SCENARIOS:-ping containers-json refused-create}"
