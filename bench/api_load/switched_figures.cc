@@ -13,6 +13,13 @@ double per_request(double cpu_seconds, std::uint64_t requests) {
   return requests == 0 ? 0.0 : cpu_seconds * 1e6 / static_cast<double>(requests);
 }
 
+// How much more SIGUSR1's CPU per request is than SIGUSR2's, in percent;
+// empty when SIGUSR2 has none to compare with.
+std::optional<double> added_percent(double usr1_us_per_request, double usr2_us_per_request) {
+  if (usr2_us_per_request <= 0) return std::nullopt;
+  return (usr1_us_per_request / usr2_us_per_request - 1) * 100;
+}
+
 struct Pair {
   const SwitchedSlice* usr1;
   const SwitchedSlice* usr2;
@@ -41,8 +48,8 @@ std::optional<SwitchedFigures::Interval> bootstrap_interval(const std::vector<Pa
       usr1_requests += pair.usr1->requests;
       usr2_requests += pair.usr2->requests;
     }
-    const double usr2 = per_request(usr2_cpu, usr2_requests);
-    if (usr2 > 0) figures.push_back((per_request(usr1_cpu, usr1_requests) / usr2 - 1) * 100);
+    const auto added = added_percent(per_request(usr1_cpu, usr1_requests), per_request(usr2_cpu, usr2_requests));
+    if (added) figures.push_back(*added);
   }
   if (figures.size() < kResamples / 2) return std::nullopt;
   std::sort(figures.begin(), figures.end());
@@ -73,10 +80,11 @@ SwitchedFigures switched_figures(const std::vector<SwitchedSlice>& slices) {
   for (std::size_t i = 0; i + 1 < slices.size(); i += 2) {
     const auto& a = slices[i];
     const auto& b = slices[i + 1];
-    const double on = per_request(a.server_cpu_seconds, a.requests);
-    const double off = per_request(b.server_cpu_seconds, b.requests);
-    if (a.signal == SIGUSR1 && b.signal == SIGUSR2 && off > 0) {
-      out.pair_added_percent.push_back((on / off - 1) * 100);
+    if (a.signal != SIGUSR1 || b.signal != SIGUSR2) continue;
+    const auto added =
+        added_percent(per_request(a.server_cpu_seconds, a.requests), per_request(b.server_cpu_seconds, b.requests));
+    if (added) {
+      out.pair_added_percent.push_back(*added);
       pairs.push_back({&a, &b});
     }
   }
