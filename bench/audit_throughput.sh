@@ -24,7 +24,11 @@ build=${1:-build-bench}
 seconds=${2:-3}
 rounds=${3:-8}
 moatctl=$build/bin/moatctl
-moatd=$build/bin/moatd-audit-switch
+# MOAT_BENCH_MOATD: another build's moatd-audit-switch, to measure a change
+# against its base in one sitting. Between sittings this machine's cost of
+# a paused request moved by more than most changes do (30 to 44 us for a
+# ping within an hour), so alternate the two builds run by run.
+moatd=${MOAT_BENCH_MOATD:-$build/bin/moatd-audit-switch}
 load=$build/bin/moat-api-load
 append_bench=$build/bin/audit_append_bench
 warmup=0.5
