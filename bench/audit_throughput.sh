@@ -171,6 +171,7 @@ echo "Docker API through one moatd, audit on vs paused: $rounds rounds x $second
 echo "the two modes back to back. Throughput: median ops/s of each mode (range) and the paired on/off"
 echo "(median of each pair's on/off). Cost: moatd's CPU (all threads, user and system) per request in"
 echo "the measured window, median of each mode, and the paired added % (median of each pair's on/off - 1)."
+if [ -n "${MOAT_BENCH_MOATD:-}" ]; then echo "moatd measured: $moatd (MOAT_BENCH_MOATD)"; fi
 printf '%-16s %5s %9s %9s %7s %15s %15s %8s %8s %7s %9s\n' \
   scenario conns "on ops/s" "off ops/s" paired "on range" "off range" "cpu on" "cpu off" "added" "p50 on/off"
 declare -A on_off added
