@@ -44,6 +44,10 @@ read -r -a scenarios <<<"${MOAT_BENCH_SCENARIOS:-ping containers-json refused-cr
 read -r -a connection_counts <<<"${MOAT_BENCH_CONNECTIONS:-1 8}"
 modes=(on off)
 
+if [ -n "${MOAT_BENCH_MOATD:-}" ] && [ ! -x "$moatd" ]; then
+  echo "audit_throughput: MOAT_BENCH_MOATD names $moatd, which is not an executable" >&2
+  exit 2
+fi
 for tool in "$moatctl" "$moatd" "$load" "$append_bench"; do
   if [ ! -x "$tool" ]; then
     echo "audit_throughput: $tool is missing; build it with" >&2
