@@ -36,7 +36,7 @@ const core::stack::Layout& stack_with_records() {
     std::filesystem::create_directories(made.audit_dir());
     ::chmod(made.audit_dir().c_str(), 0700);
     if (!core::audit::create_key_pair(made.audit_key())) __builtin_trap();
-    auto sink = moatd::AuditSink::open(made, true, 1 << 20);
+    auto sink = moatd::AuditSink::open(made, true, 1 << 20, std::chrono::milliseconds(0));
     if (!sink) __builtin_trap();
     for (const std::uint32_t uid : {0U, kDeveloperUid, 0U, kDeveloperUid}) {
       core::audit::Record r;

@@ -12,7 +12,7 @@ namespace moat::moatd {
 using core::audit::Record;
 
 Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& layout, bool refuse_on_failure,
-                                                   std::uint64_t rotate_bytes) {
+                                                   std::uint64_t rotate_bytes, std::chrono::milliseconds write_behind) {
   // A file size limit must come back as EFBIG from write, not kill moatd.
   std::signal(SIGXFSZ, SIG_IGN);
   auto key = core::audit::SigningKey::load(layout.audit_key());
@@ -25,9 +25,11 @@ Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& la
   // thousands of requests a second, the count alone cost each record about
   // 2 us (perf).
   options.checkpoint_min_gap = std::chrono::seconds(1);
-  // Every record reaches the file before its request is forwarded; the disk
-  // flush comes with each checkpoint, not with each request (README: Audit).
+  // Every record reaches the staging file (or, without write-behind, the
+  // log) before its request is forwarded; the disk flush comes with each
+  // checkpoint, not with each request (README: Audit).
   options.fsync = core::audit::FsyncPolicy::kCheckpoints;
+  options.write_behind = write_behind;
   options.on_deferred_error = [](const core::audit::AuditError& e) {
     std::cerr << "moatd: audit: " << e.message << "\n";
   };

@@ -130,7 +130,10 @@ ControlResponse ControlApi::handle(const std::string& method, const std::string&
     return audited(std::move(response), peer, "POST /settings " + body, rule);
   }
   if (method == "POST" && target == kRuntimeRecordsPath) return record_runtime_decision(audit_, body, peer);
-  if (is_audit_read(method, target)) return read_audit_records(layout_, target, peer);
+  if (is_audit_read(method, target)) {
+    audit_.write_staged();
+    return read_audit_records(layout_, target, peer);
+  }
   if (method == "POST" && target == "/reload") {
     if (peer.uid != 0) return message(403, "only root may reload Moat's settings");
     reload();

@@ -35,6 +35,8 @@ class ControlApi {
   std::shared_ptr<const core::settings::EffectiveSettings> effective() const { return effective_; }
   nlohmann::json status() const;
   const core::stack::Layout& layout() const { return layout_; }
+  // Before the log's files are read: what moatd staged is written first.
+  void write_staged_records() { audit_.write_staged(); }
 
  private:
   ControlResponse set_setting(const std::string& body, const PeerCredentials& peer);

@@ -48,7 +48,10 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   void respond() {
     const std::string method(request_.method_string());
     const std::string target(request_.target());
-    if (is_audit_read(method, target)) return read_off_the_loop(target);
+    if (is_audit_read(method, target)) {
+      api_.write_staged_records();
+      return read_off_the_loop(target);
+    }
     write(api_.handle(method, target, request_.body(), peer_));
   }
 

@@ -95,7 +95,8 @@ Result<void> run_server(const core::stack::Layout& layout, const ServerOptions& 
   const auto effective = state.effective();
   auto audit = AuditSink::open(
       layout, effective.value("moat.audit.onWriteFailure") == "refuse",
-      static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20);
+      static_cast<std::uint64_t>(effective.value("moat.audit.rotateMegabytes").get<long long>()) << 20,
+      kAuditWriteBehind);
   if (!audit) return unexpected(audit.error());
   ControlApi api(layout, std::move(state), **audit);
   // Declared after the audit sink and the API, so it stops (and joins its

@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 
 namespace moat::core::audit {
@@ -29,28 +31,52 @@ Result<AppendFile, AuditError> AppendFile::open(int dir_fd, const std::string& n
   if (create_new && ::fchmod(fd.get(), mode) != 0) {
     return moat::unexpected(io_error(errno, "chmod " + display_path.string()));
   }
-  return AppendFile(std::move(fd), display_path, static_cast<std::uint64_t>(info.st_size));
+  return AppendFile(std::move(fd), display_path, static_cast<std::uint64_t>(info.st_size),
+                    FileIdentity{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)});
 }
 
 AppendFile AppendFile::adopt(UniqueFd fd, std::filesystem::path display_path, std::uint64_t size) {
-  return AppendFile(std::move(fd), std::move(display_path), size);
+  struct stat info {};
+  FileIdentity identity;
+  if (::fstat(fd.get(), &info) == 0) {
+    identity = {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)};
+  }
+  return AppendFile(std::move(fd), std::move(display_path), size, identity);
 }
 
 Result<void, AuditError> AppendFile::append(std::string_view bytes) {
+  return append(std::span<const std::string_view>(&bytes, 1));
+}
+
+Result<void, AuditError> AppendFile::append(std::span<const std::string_view> parts) {
   if (broken_) {
     return audit_fail(AuditErrc::kBroken,
                       path_.string() +
                           " is in an unknown state after an earlier failure; reopen the log so "
                           "its tail is verified");
   }
+  std::size_t total = 0;
+  for (const std::string_view part : parts) total += part.size();
   std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t wrote = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
+  while (done < total) {
+    // The parts from `done` on; at most two are ever passed (a ring's wrap).
+    std::array<iovec, 4> vectors{};
+    int count = 0;
+    std::size_t skip = done;
+    for (const std::string_view part : parts) {
+      if (skip >= part.size()) {
+        skip -= part.size();
+        continue;
+      }
+      if (count == static_cast<int>(vectors.size())) break;
+      vectors[static_cast<std::size_t>(count++)] = {const_cast<char*>(part.data() + skip), part.size() - skip};
+      skip = 0;
+    }
+    const ssize_t wrote = ::writev(fd_.get(), vectors.data(), count);
     if (wrote < 0 && errno == EINTR) continue;
     if (wrote < 0) {
       const int err = errno;
-      auto error =
-          io_error(err, "writing " + std::to_string(bytes.size()) + " bytes to " + path_.string());
+      auto error = io_error(err, "writing " + std::to_string(total) + " bytes to " + path_.string());
       if (done > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) != 0) {
         broken_ = true;
         error.message += "; cutting the partial line back failed too (" +
@@ -61,7 +87,7 @@ Result<void, AuditError> AppendFile::append(std::string_view bytes) {
     }
     done += static_cast<std::size_t>(wrote);
   }
-  size_ += bytes.size();
+  size_ += total;
   return {};
 }
 

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "core/audit/audit_error.h"
+#include "core/audit/staging_ring.h"
 #include "core/audit/unique_fd.h"
 #include "core/result/result.h"
 
@@ -32,6 +34,8 @@ class AppendFile {
   static AppendFile adopt(UniqueFd fd, std::filesystem::path display_path, std::uint64_t size);
 
   Result<void, AuditError> append(std::string_view bytes);
+  // The parts one after the other, as one append (one writev(2)).
+  Result<void, AuditError> append(std::span<const std::string_view> parts);
   // fdatasync. A failure marks the file broken: after a failed fsync the
   // kernel may have dropped the dirty pages, so a retry proves nothing.
   Result<void, AuditError> sync();
@@ -41,16 +45,19 @@ class AppendFile {
   UniqueFd duplicate() const { return UniqueFd(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0)); }
 
   std::uint64_t size() const { return size_; }
+  // Which file this is (zeros for an adopted descriptor fstat refused).
+  const FileIdentity& identity() const { return identity_; }
   bool broken() const { return broken_; }
   const std::filesystem::path& path() const { return path_; }
 
  private:
-  AppendFile(UniqueFd fd, std::filesystem::path path, std::uint64_t size)
-      : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
+  AppendFile(UniqueFd fd, std::filesystem::path path, std::uint64_t size, FileIdentity identity)
+      : fd_(std::move(fd)), path_(std::move(path)), size_(size), identity_(identity) {}
 
   UniqueFd fd_;
   std::filesystem::path path_;
   std::uint64_t size_ = 0;
+  FileIdentity identity_;
   bool broken_ = false;
 };
 

@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "core/audit/chain_tail.h"
@@ -89,6 +92,65 @@ Result<void, AuditError> check_state_file(const std::filesystem::path& state_fil
   return {};
 }
 
+// What a staging file (write-behind) held for audit.log when its writer
+// stopped: put at the log's end before the tail is read.
+struct Recovered {
+  std::optional<StagingRing> ring;  // none: there is no staging file
+  std::uint64_t added = 0;          // bytes put at audit.log's end
+  std::uint64_t log_size_before = 0;
+};
+
+Result<Recovered, AuditError> recover_staged_lines(int dir_fd, const AuditLogOptions& options) {
+  Recovered recovered;
+  const std::string ring_name(kStagingFileName);
+  if (options.write_behind.count() == 0 &&
+      ::faccessat(dir_fd, ring_name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return recovered;
+    return moat::unexpected(io_error(errno, "looking for " + (options.directory / ring_name).string()));
+  }
+  auto ring = StagingRing::open(dir_fd, options.directory, options.staging_capacity, options.file_mode);
+  if (!ring) return moat::unexpected(std::move(ring).error());
+  const std::filesystem::path log_path = options.directory / kCurrentFileName;
+  UniqueFd log(::openat(dir_fd, std::string(kCurrentFileName).c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
+  if (!log.valid() && errno != ENOENT) return moat::unexpected(io_error(errno, "opening " + log_path.string()));
+  std::optional<CurrentLogFile> current;
+  if (log.valid()) {
+    struct stat info {};
+    if (::fstat(log.get(), &info) != 0) return moat::unexpected(io_error(errno, "stat " + log_path.string()));
+    current = CurrentLogFile{{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
+                             static_cast<std::uint64_t>(info.st_size)};
+  }
+  auto missing = missing_bytes(ring->file_bytes(), current, ring->path());
+  if (!missing) return moat::unexpected(std::move(missing).error());
+  if (missing->size() > 0) {
+    AppendFile file = AppendFile::adopt(std::move(log), log_path, current->size);
+    const auto context = "writing the " + std::to_string(missing->size()) + " bytes that " + ring->path().string() +
+                         " held for it";
+    if (auto written = file.append(missing->pieces); !written) {
+      return moat::unexpected(written.error().with_context(context));
+    }
+    if (options.fsync != FsyncPolicy::kNever) {
+      if (auto synced = file.sync(); !synced) return moat::unexpected(synced.error().with_context(context));
+    }
+    recovered.added = missing->size();
+    recovered.log_size_before = current->size;
+  }
+  recovered.ring = std::move(*ring);
+  return recovered;
+}
+
+// Takes back what recover_staged_lines added when the log does not verify
+// with it: the staging file still holds it, for the admin to look at.
+std::string take_back(int dir_fd, const Recovered& recovered) {
+  const std::string what = "with the " + std::to_string(recovered.added) + " bytes that " +
+                           recovered.ring->path().string() + " held for it added at its end";
+  UniqueFd log(::openat(dir_fd, std::string(kCurrentFileName).c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!log.valid() || ::ftruncate(log.get(), static_cast<off_t>(recovered.log_size_before)) != 0) {
+    return what + ", which could not be taken off again (" + std::system_category().message(errno) + ")";
+  }
+  return what + " (taken off again)";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions options,
@@ -96,20 +158,40 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
   if (options.directory.empty()) {
     return audit_fail(AuditErrc::kInvalidArgument, "no audit directory given");
   }
+  if (options.write_behind.count() > 0 && options.fsync == FsyncPolicy::kEveryRecord) {
+    return audit_fail(AuditErrc::kInvalidArgument,
+                      "write-behind cannot sync every record; choose one or the other");
+  }
   auto dir = open_directory(options.directory);
   if (!dir) return moat::unexpected(std::move(dir).error());
+  auto recovered = recover_staged_lines(dir->get(), options);
+  if (!recovered) return moat::unexpected(std::move(recovered).error());
   const VerifyKey verify_key = key.verify_key();
   auto tail = read_chain_tail(options.directory, verify_key);
-  if (!tail) return moat::unexpected(std::move(tail).error());
-  if (options.state_file) {
+  if (tail && options.state_file) {
     if (auto checked = check_state_file(*options.state_file, *tail, verify_key); !checked) {
-      return moat::unexpected(checked.error());
+      tail = moat::unexpected(checked.error());
     }
+  }
+  if (!tail) {
+    if (recovered->added == 0) return moat::unexpected(std::move(tail).error());
+    return moat::unexpected(tail.error().with_context(take_back(dir->get(), *recovered)));
+  }
+  // What the staging file held is all in audit.log now.
+  if (recovered->ring) recovered->ring->mark_written(recovered->ring->pending());
+  if (recovered->ring && options.write_behind.count() == 0) {
+    // Everything it held is in the log now, and nothing will stage more.
+    const std::string name(kStagingFileName);
+    if (::unlinkat(dir->get(), name.c_str(), 0) != 0) {
+      return moat::unexpected(io_error(errno, "removing " + recovered->ring->path().string()));
+    }
+    recovered->ring.reset();
   }
 
   std::unique_ptr<AuditLog> log(new AuditLog(std::move(options), std::move(key), std::move(*dir)));
   {
     const std::lock_guard lock(log->mutex_);
+    log->staging_ = std::move(recovered->ring);
     log->last_seq_ = tail->last_seq;
     log->last_hash_ = tail->last_hash;
     log->records_since_checkpoint_ = tail->records_since_checkpoint;
@@ -121,7 +203,7 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
       return moat::unexpected(opened.error());
     }
   }
-  if (log->options_.checkpoint_interval.count() > 0) {
+  if (log->options_.checkpoint_interval.count() > 0 || log->staging_) {
     log->ticker_ = std::jthread([raw = log.get()](std::stop_token stop) { raw->tick(stop); });
   }
   return log;
@@ -159,9 +241,53 @@ Result<void, AuditError> AuditLog::ensure_file_locked() {
       return synced;
     }
   }
+  if (staging_ && staging_->pending() != 0) {
+    return audit_fail(AuditErrc::kBroken, "staged lines for the previous audit.log were not written to it");
+  }
   file_ = std::move(*opened);
   create_current_ = false;
+  if (staging_) staging_->bind({file_->identity(), file_->size()});
   return {};
+}
+
+Result<void, AuditError> AuditLog::put_locked(std::string_view bytes) {
+  if (!staging_) return file_->append(bytes);
+  if (staging_failure_ || bytes.size() > staging_->capacity() - staging_->pending()) {
+    if (auto flushed = flush_staging_locked(); !flushed) {
+      return moat::unexpected(flushed.error().with_context(
+          "writing the lines staged before (they wait in " + staging_->path().string() + ")"));
+    }
+  }
+  if (staging_->stage(bytes)) {
+    if (background_waits_) wake_.notify_all();
+    return {};
+  }
+  // Larger than the whole ring, which is empty now: written as it is.
+  if (auto written = file_->append(bytes); !written) return written;
+  staging_->bind({file_->identity(), file_->size()});
+  return {};
+}
+
+Result<void, AuditError> AuditLog::flush_staging_locked() {
+  if (!staging_ || staging_->pending() == 0) return {};
+  if (!file_) return audit_fail(AuditErrc::kBroken, "staged lines have no audit.log to go to");
+  const MissingBytes bytes = staging_->pending_bytes();
+  if (auto written = file_->append(bytes.pieces); !written) {
+    staging_failure_ = written.error();
+    return written;
+  }
+  staging_->mark_written(bytes.size());
+  staging_failure_.reset();
+  return {};
+}
+
+Result<void, AuditError> AuditLog::sync_locked() {
+  if (auto flushed = flush_staging_locked(); !flushed) return flushed;
+  return file_->sync();
+}
+
+std::uint64_t AuditLog::current_size_locked() const {
+  return file_->size() + (staging_ ? staging_->pending() : 0);
 }
 
 void AuditLog::after_checkpoint_locked(const Checkpoint& checkpoint, const std::string& line,
@@ -198,6 +324,9 @@ void AuditLog::owe_sync_locked(const Checkpoint& checkpoint, const std::string& 
 
 void AuditLog::settle_owed_sync(std::unique_lock<std::mutex>& lock) {
   if (!owed_sync_) return;
+  // The checkpoint may still be staged; a failure is the flush's to report,
+  // and the sync stays owed.
+  if (!flush_staging_locked()) return;
   OwedSync owed = std::move(*owed_sync_);
   owed_sync_.reset();
   lock.unlock();
@@ -225,7 +354,7 @@ Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditEr
   auto checkpoint = make_checkpoint(key_, last_seq_, time, last_hash_, records_since_checkpoint_);
   if (!checkpoint) return moat::unexpected(std::move(checkpoint).error());
   const std::string line = to_line(*checkpoint);
-  if (auto written = file_->append(line + "\n"); !written) {
+  if (auto written = put_locked(line + "\n"); !written) {
     return moat::unexpected(written.error().with_context("writing the checkpoint for seq " +
                                                          std::to_string(last_seq_)));
   }
@@ -235,13 +364,14 @@ Result<void, AuditError> AuditLog::write_checkpoint_locked(std::optional<AuditEr
   }
   after_checkpoint_locked(*checkpoint, line, time, deferred);
   if (options_.fsync != FsyncPolicy::kNever) {
-    if (auto synced = file_->sync(); !synced) return synced;
+    if (auto synced = sync_locked(); !synced) return synced;
   }
   return {};
 }
 
 Result<void, AuditError> AuditLog::rotate_locked(std::optional<AuditError>& deferred) {
   if (auto signed_off = write_checkpoint_locked(deferred); !signed_off) return signed_off;
+  if (auto flushed = flush_staging_locked(); !flushed) return flushed;
   const std::string target = rotated_name(next_rotation_index_);
   if (::renameat2(dir_fd_.get(), std::string(kCurrentFileName).c_str(), dir_fd_.get(),
                   target.c_str(), RENAME_NOREPLACE) != 0) {
@@ -301,7 +431,7 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
   const auto write_staged = [&](const std::optional<Checkpoint>& checkpoint,
                                 const std::string& checkpoint_line, Timestamp time) -> bool {
     if (staged == 0) return true;
-    if (auto written = file_->append(bytes); !written) {
+    if (auto written = put_locked(bytes); !written) {
       fail(written.error());
       return false;
     }
@@ -318,7 +448,7 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
     const bool sync = options_.fsync == FsyncPolicy::kEveryRecord ||
                       (options_.fsync == FsyncPolicy::kCheckpoints && checkpoint && !background);
     if (sync) {
-      if (auto synced = file_->sync(); !synced) {
+      if (auto synced = sync_locked(); !synced) {
         result.error = synced.error().with_context("record seq " + std::to_string(seq) +
                                                    " was written but may not be on disk");
         return false;
@@ -358,7 +488,7 @@ AuditLog::BatchResult AuditLog::append_batch_locked(std::span<Record> records,
                                     " an audit line may hold; shorten its request or reason"};
       return result;
     }
-    const std::uint64_t file_bytes = file_->size() + line_start;
+    const std::uint64_t file_bytes = current_size_locked() + line_start;
     if (options_.max_file_bytes > 0 && file_bytes > 0 && file_bytes + line_size + 1 > options_.max_file_bytes) {
       bytes.resize(line_start);
       if (!write_staged(std::nullopt, {}, time)) return result;
@@ -408,6 +538,11 @@ Result<void, AuditError> AuditLog::checkpoint() {
   return result;
 }
 
+Result<void, AuditError> AuditLog::flush() {
+  const std::lock_guard lock(mutex_);
+  return flush_staging_locked();
+}
+
 Result<void, AuditError> AuditLog::close() {
   ticker_.request_stop();
   if (ticker_.joinable() && ticker_.get_id() != std::this_thread::get_id()) ticker_.join();
@@ -419,6 +554,7 @@ Result<void, AuditError> AuditLog::close() {
     closed_ = true;
     settle_owed_sync(lock);  // the older checkpoint's state first: the state file only moves forward
     result = write_checkpoint_locked(deferred);
+    if (result) result = flush_staging_locked();  // what is left stays staged for the next writer
     if (result && file_ && options_.fsync == FsyncPolicy::kNever) {
       // Even without per-write syncs, a clean close leaves the file on disk.
       result = file_->sync();
@@ -452,12 +588,31 @@ void AuditLog::report_deferred(AuditError error) {
 
 void AuditLog::tick(std::stop_token stop) {
   // Waking at a quarter of the interval bounds how long a record waits for
-  // its checkpoint to 1.25 intervals.
-  const auto period = std::max(options_.checkpoint_interval / 4, std::chrono::milliseconds(1));
+  // its checkpoint to 1.25 intervals; a failed write of staged lines is
+  // tried again as often.
+  const auto period = options_.checkpoint_interval.count() > 0
+                          ? std::max(options_.checkpoint_interval / 4, std::chrono::milliseconds(1))
+                          : std::chrono::milliseconds(1000);
   std::unique_lock lock(mutex_);
   while (!stop.stop_requested()) {
-    wake_.wait_for(lock, stop, period, [this] { return owed_sync_.has_value(); });
+    background_waits_ = true;
+    wake_.wait_for(lock, stop, period, [this] {
+      return owed_sync_.has_value() || (staging_ && staging_->pending() > 0 && !staging_failure_);
+    });
+    background_waits_ = false;
     if (stop.stop_requested() || closed_) break;
+    if (staging_ && staging_->pending() > 0) {
+      const bool failed_before = staging_failure_.has_value();
+      if (auto flushed = flush_staging_locked(); !flushed && !failed_before) {
+        lock.unlock();
+        report_deferred(flushed.error().with_context("writing staged records in the background"));
+        lock.lock();
+      }
+      // What is staged meanwhile waits, so that one write(2) takes many
+      // appends' lines.
+      wake_.wait_for(lock, stop, staging_failure_ ? period : options_.write_behind, [this] { return closed_; });
+      if (stop.stop_requested() || closed_) break;
+    }
     settle_owed_sync(lock);
     if (closed_ || !checkpoint_due_locked(records_since_checkpoint_, now())) continue;
     std::optional<AuditError> deferred;

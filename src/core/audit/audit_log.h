@@ -35,6 +35,7 @@
 #include "core/audit/audit_error.h"
 #include "core/audit/audit_record.h"
 #include "core/audit/signing_key.h"
+#include "core/audit/staging_ring.h"
 #include "core/audit/unique_fd.h"
 #include "core/result/result.h"
 
@@ -80,6 +81,19 @@ struct AuditLogOptions {
   // Called without the log's lock held. Without a handler they are kept for
   // take_deferred_error().
   std::function<void(const AuditError&)> on_deferred_error;
+  // Write-behind; zero: off, and each append writes audit.log itself. On,
+  // appends copy their lines into a staging file in the directory
+  // (staging_ring.h), which outlives the process, and a background thread
+  // writes them to audit.log: at once when it was idle, else this long after
+  // its last write, so that one write(2) takes the lines of many appends.
+  // The failure contract above holds with "in the staging file" for "in the
+  // file": a writer that dies leaves its staged lines for the next one to
+  // write before it reads the log's tail. Readers of the files see a line up
+  // to this long after append() returned. A failed write fails the next
+  // append that cannot write it either; nothing staged is dropped. Not with
+  // FsyncPolicy::kEveryRecord.
+  std::chrono::milliseconds write_behind{0};
+  std::uint64_t staging_capacity = kDefaultStagingCapacity;  // a new staging file's; a multiple of 4096
 };
 
 class AuditLog {
@@ -117,6 +131,9 @@ class AuditLog {
   // Signs a checkpoint now if records were written since the last one.
   Result<void, AuditError> checkpoint();
 
+  // Writes what is staged (write-behind) to audit.log now.
+  Result<void, AuditError> flush();
+
   // Writes the closing checkpoint, syncs and releases the directory. Later
   // appends fail with kClosed. Calling it again is a no-op.
   Result<void, AuditError> close();
@@ -131,6 +148,15 @@ class AuditLog {
   Timestamp now() const;
   bool checkpoint_due_locked(std::uint64_t records_since, Timestamp now) const;
   Result<void, AuditError> ensure_file_locked();
+  // Every write of lines goes through here: into the staging ring with
+  // write-behind, else straight to audit.log.
+  Result<void, AuditError> put_locked(std::string_view bytes);
+  // Writes the staged lines to audit.log; a failure is kept until a later
+  // call succeeds.
+  Result<void, AuditError> flush_staging_locked();
+  Result<void, AuditError> sync_locked();  // flush_staging_locked, then fdatasync
+  // audit.log's size with the lines staged for it.
+  std::uint64_t current_size_locked() const;
   // `deferred` receives failures that must not fail the call itself (a
   // state file update after a checkpoint that is already in the log).
   // With `in_background`, the sync and state update are left to the
@@ -160,6 +186,9 @@ class AuditLog {
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;
   std::optional<AppendFile> file_;  // empty between a failed rotation and the next attempt
+  std::optional<StagingRing> staging_;  // with write-behind only
+  std::optional<AuditError> staging_failure_;  // the last write of staged lines failed so
+  bool background_waits_ = false;  // for staged lines: an append wakes it
   std::uint64_t last_seq_ = 0;
   std::string last_hash_;
   // append_batch_locked's staging buffers (see there).

@@ -27,7 +27,7 @@ class AuditRecordsApi : public ::testing::Test {
     std::filesystem::create_directories(layout_.audit_dir());
     ::chmod(layout_.audit_dir().c_str(), 0700);
     ASSERT_TRUE(core::audit::create_key_pair(layout_.audit_key()));
-    auto sink = AuditSink::open(layout_, true, 1 << 20);
+    auto sink = AuditSink::open(layout_, true, 1 << 20, std::chrono::milliseconds(0));
     ASSERT_TRUE(sink) << sink.error().message;
     sink_ = std::move(*sink);
   }
