@@ -35,6 +35,10 @@ Result<std::unique_ptr<AuditSink>> AuditSink::open(const core::stack::Layout& la
   };
   auto log = core::audit::AuditLog::open(std::move(options), std::move(*key));
   if (!log) return fail("audit log: " + log.error().message);
+  if (const auto recovered = (*log)->recovered_bytes(); recovered > 0) {
+    std::cerr << "moatd: audit: wrote the " << recovered << " bytes of records that the moatd before had staged but "
+              << "not yet written to audit.log\n";
+  }
   return std::unique_ptr<AuditSink>(new AuditSink(std::move(*log), refuse_on_failure));
 }
 

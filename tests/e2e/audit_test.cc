@@ -1,10 +1,13 @@
 // Every decision of moatd and moat-runc lands in one tamper-evident audit
 // log: root reads, queries and verifies all of it; a developer reads the
 // records of their own requests; a full disk refuses requests and loses no
-// record.
+// record, nor does a moatd killed in the middle of its requests.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <iostream>
+#include <sstream>
+#include <vector>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -179,6 +182,68 @@ TEST(Audit, FullDiskRefusesRequestsAndLosesNoRecord) {
   ASSERT_EQ(s.down().exit_code, 0);
   const auto verified = s.moatctl("audit verify --root " + s.root());
   EXPECT_EQ(verified.exit_code, 0) << verified.all();
+}
+
+// moatd killed while developers' requests stream in: every request that was
+// answered is in the log once the stack is up again, once, and the chain
+// verifies. (Records moatd staged but had not yet written to audit.log are
+// written by the next moatd before it reads the log.)
+TEST(Audit, AKilledMoatdLosesNoRecordOfAnAnsweredRequest) {
+  TestStack s("audit-killed", test_admin_settings());
+  ASSERT_EQ(s.up().exit_code, 0) << s.logs();
+  const int moatd = nlohmann::json::parse(s.moatctl("status --json --root " + s.root()).out)["components"]["moatd"]["pid"];
+  std::string marks_dir = run("mktemp -d /tmp/moat-answered-XXXXXX").out;
+  marks_dir.erase(marks_dir.find_last_not_of('\n') + 1);
+  ASSERT_EQ(run("chmod 0777 " + marks_dir).exit_code, 0);
+  const std::string answered = marks_dir + "/client";
+  // Four clients as the developer, each on one kept-alive connection, each
+  // request with a mark of its own (curl's URL ranges); a mark is noted
+  // once its answer came. They stop at the first request that fails
+  // (moatd gone).
+  std::string clients;
+  for (int client = 1; client <= 4; ++client) {
+    const std::string first = std::to_string(client * 100000);
+    clients += "curl -s --fail-early --unix-socket " + s.user_socket() +
+               " \"http://docker/v1.41/containers/json?limit=[" + first + "-" + std::to_string(client * 100000 + 99999) +
+               "]\" -w \"%{stderr}%{http_code} %{url_effective}\\n\" > /dev/null 2> " + answered + "." + first + " & ";
+  }
+  ASSERT_EQ(run("setsid runuser -u " + developer() + " -- sh -c '" + clients + "wait; touch " + answered +
+                ".done' < /dev/null > /dev/null 2>&1 &")
+                .exit_code,
+            0);
+  run("sleep 3");
+  ASSERT_EQ(run("kill -9 " + std::to_string(moatd)).exit_code, 0);
+  run("for i in $(seq 100); do [ -e " + answered + ".done ] && break; sleep 0.1; done");
+  const auto marks = run("cat " + answered + ".*00000");
+  ASSERT_EQ(run("test -e " + answered + ".done").exit_code, 0) << "the clients did not stop when moatd died";
+  std::vector<std::string> answered_marks;
+  std::istringstream lines(marks.out);
+  for (std::string code, url; lines >> code >> url;) {
+    if (code == "000") continue;  // no answer: moatd was gone
+    ASSERT_EQ(code, "200") << url;
+    answered_marks.push_back(url.substr(url.rfind('=') + 1));
+  }
+  ASSERT_GT(answered_marks.size(), 100u) << "too few requests before the kill to show anything";
+
+  const auto up = s.up();
+  ASSERT_EQ(up.exit_code, 0) << up.all() << s.logs();
+  const auto mine = s.moatctl("audit query --limit 1000000 --uid " + developer_uid() + " --root " + s.root());
+  ASSERT_EQ(mine.exit_code, 0) << mine.all();
+  std::size_t missing = 0;
+  for (const auto& mark : answered_marks) {
+    const auto times = count_of(mine.out, "limit=" + mark);
+    if (times != 1) ++missing;
+    EXPECT_LE(times, 1u) << "mark " << mark << " is in the log " << times << " times";
+  }
+  EXPECT_EQ(missing, 0u) << "of " << answered_marks.size() << " answered requests";
+  // Whether moatd died with records staged but not yet in audit.log varies
+  // from run to run; its successor says when it wrote such records.
+  std::cout << "answered before the kill: " << answered_marks.size() << "; "
+            << run("grep -h 'had staged but not yet written' " + s.root() + "/logs/moatd*.log || echo 'none staged'").out;
+  ASSERT_EQ(s.down().exit_code, 0);
+  const auto verified = s.moatctl("audit verify --root " + s.root());
+  EXPECT_EQ(verified.exit_code, 0) << verified.all();
+  run("rm -rf " + marks_dir);
 }
 
 }  // namespace

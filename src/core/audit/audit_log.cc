@@ -98,18 +98,26 @@ struct Recovered {
   std::optional<StagingRing> ring;  // none: there is no staging file
   std::uint64_t added = 0;          // bytes put at audit.log's end
   std::uint64_t log_size_before = 0;
+  // Why write-behind is off although asked for: no room for a new staging
+  // file. Appends then write audit.log themselves, as without it.
+  std::optional<AuditError> no_room;
 };
 
 Result<Recovered, AuditError> recover_staged_lines(int dir_fd, const AuditLogOptions& options) {
   Recovered recovered;
   const std::string ring_name(kStagingFileName);
-  if (options.write_behind.count() == 0 &&
-      ::faccessat(dir_fd, ring_name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return recovered;
+  const bool exists = ::faccessat(dir_fd, ring_name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT) {
     return moat::unexpected(io_error(errno, "looking for " + (options.directory / ring_name).string()));
   }
+  if (!exists && options.write_behind.count() == 0) return recovered;
   auto ring = StagingRing::open(dir_fd, options.directory, options.staging_capacity, options.file_mode);
-  if (!ring) return moat::unexpected(std::move(ring).error());
+  if (!ring) {
+    const int err = ring.error().sys_errno;
+    if (exists || (err != ENOSPC && err != EDQUOT && err != EFBIG)) return moat::unexpected(std::move(ring).error());
+    recovered.no_room = std::move(ring).error();
+    return recovered;
+  }
   const std::filesystem::path log_path = options.directory / kCurrentFileName;
   UniqueFd log(::openat(dir_fd, std::string(kCurrentFileName).c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
   if (!log.valid() && errno != ENOENT) return moat::unexpected(io_error(errno, "opening " + log_path.string()));
@@ -192,6 +200,7 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
   {
     const std::lock_guard lock(log->mutex_);
     log->staging_ = std::move(recovered->ring);
+    log->recovered_bytes_ = recovered->added;
     log->last_seq_ = tail->last_seq;
     log->last_hash_ = tail->last_hash;
     log->records_since_checkpoint_ = tail->records_since_checkpoint;
@@ -202,6 +211,10 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
       log->closed_ = true;  // nothing to sign on the way out
       return moat::unexpected(opened.error());
     }
+  }
+  if (recovered->no_room) {
+    log->report_deferred(recovered->no_room->with_context("write-behind is off, so each record is written to " +
+                                                          std::string(kCurrentFileName) + " at once"));
   }
   if (log->options_.checkpoint_interval.count() > 0 || log->staging_) {
     log->ticker_ = std::jthread([raw = log.get()](std::stop_token stop) { raw->tick(stop); });
@@ -277,7 +290,10 @@ Result<void, AuditError> AuditLog::flush_staging_locked() {
     return written;
   }
   staging_->mark_written(bytes.size());
-  staging_failure_.reset();
+  if (staging_failure_) {
+    staging_failure_.reset();
+    wake_.notify_all();  // the background thread, waiting to try again, writes as usual again
+  }
   return {};
 }
 
@@ -588,8 +604,7 @@ void AuditLog::report_deferred(AuditError error) {
 
 void AuditLog::tick(std::stop_token stop) {
   // Waking at a quarter of the interval bounds how long a record waits for
-  // its checkpoint to 1.25 intervals; a failed write of staged lines is
-  // tried again as often.
+  // its checkpoint to 1.25 intervals.
   const auto period = options_.checkpoint_interval.count() > 0
                           ? std::max(options_.checkpoint_interval / 4, std::chrono::milliseconds(1))
                           : std::chrono::milliseconds(1000);
@@ -597,7 +612,7 @@ void AuditLog::tick(std::stop_token stop) {
   while (!stop.stop_requested()) {
     background_waits_ = true;
     wake_.wait_for(lock, stop, period, [this] {
-      return owed_sync_.has_value() || (staging_ && staging_->pending() > 0 && !staging_failure_);
+      return owed_sync_.has_value() || (staging_ && staging_->pending() > 0);
     });
     background_waits_ = false;
     if (stop.stop_requested() || closed_) break;
@@ -609,8 +624,13 @@ void AuditLog::tick(std::stop_token stop) {
         lock.lock();
       }
       // What is staged meanwhile waits, so that one write(2) takes many
-      // appends' lines.
-      wake_.wait_for(lock, stop, staging_failure_ ? period : options_.write_behind, [this] { return closed_; });
+      // appends' lines. After a failure, until an append's write succeeds
+      // or a second has passed.
+      if (staging_failure_) {
+        wake_.wait_for(lock, stop, std::chrono::seconds(1), [this] { return closed_ || !staging_failure_; });
+      } else {
+        wake_.wait_for(lock, stop, options_.write_behind, [this] { return closed_; });
+      }
       if (stop.stop_requested() || closed_) break;
     }
     settle_owed_sync(lock);

@@ -139,6 +139,9 @@ class AuditLog {
   Result<void, AuditError> close();
 
   std::uint64_t last_seq() const;
+  // How many bytes open() wrote to audit.log that a staging file held for
+  // it: a writer with write-behind had stopped before writing them.
+  std::uint64_t recovered_bytes() const { return recovered_bytes_; }
   std::optional<AuditError> take_deferred_error();
 
  private:
@@ -189,6 +192,7 @@ class AuditLog {
   std::optional<StagingRing> staging_;  // with write-behind only
   std::optional<AuditError> staging_failure_;  // the last write of staged lines failed so
   bool background_waits_ = false;  // for staged lines: an append wakes it
+  std::uint64_t recovered_bytes_ = 0;  // set by open()
   std::uint64_t last_seq_ = 0;
   std::string last_hash_;
   // append_batch_locked's staging buffers (see there).

@@ -37,7 +37,9 @@ namespace moat::core::audit {
 inline constexpr std::string_view kStagingFileName = "audit.staging";
 // The header's page; the stream's bytes follow it.
 inline constexpr std::uint64_t kStagingHeaderBytes = 4096;
-inline constexpr std::uint64_t kDefaultStagingCapacity = 4ULL << 20;
+// About 20 ms of lines at moatd's busiest (12 MB/s of lines); when it is
+// full, an append writes what is staged itself.
+inline constexpr std::uint64_t kDefaultStagingCapacity = 256ULL << 10;
 
 // Which file audit.log is, as fstat says.
 struct FileIdentity {

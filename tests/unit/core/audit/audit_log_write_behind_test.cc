@@ -101,6 +101,7 @@ TEST(AuditLogWriteBehind, AWriterThatDiesLeavesItsStagedRecordsToTheNext) {
   ASSERT_TRUE(log) << log.error().message;
   EXPECT_EQ((*log)->last_seq(), 6U);
   EXPECT_EQ(lines_in(dir / "audit.log"), 7U);  // six records and the checkpoint after five
+  EXPECT_GT((*log)->recovered_bytes(), 0U);
   EXPECT_EQ(*(*log)->append(sample_record(7)), 7U);
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified_records(dir.path(), key), 7U);
@@ -195,6 +196,29 @@ TEST(AuditLogWriteBehind, AFullDiskKeepsStagedRecordsAndRefusesLaterAppendsUntil
   EXPECT_EQ(*(*log)->append(sample_record(3)), 3U);
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified_records(dir.path(), key), 3U);
+}
+
+TEST(AuditLogWriteBehind, WithoutRoomForTheStagingFileEachAppendWritesTheLog) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = staged_options(dir.path());
+  std::vector<std::string> reported;
+  options.on_deferred_error = [&](const AuditError& error) { reported.push_back(error.message); };
+  FileSizeLimit limit(4000);  // less than the staging file would take
+  ASSERT_TRUE(limit.ok());
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log) << log.error().message;
+  ASSERT_EQ(reported.size(), 1U);
+  EXPECT_EQ(reported[0], "write-behind is off, so each record is written to audit.log at once: reserving " +
+                             std::to_string(kStagingHeaderBytes + 64 * 1024) + " bytes for " +
+                             (dir / "audit.staging").string() + ": File too large");
+  EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging.new"));
+  ASSERT_TRUE((*log)->append(sample_record(1)));
+  EXPECT_EQ(lines_in(dir / "audit.log"), 1U);  // at once, no flush
+  limit.lift();
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified_records(dir.path(), key), 1U);
 }
 
 TEST(AuditLogWriteBehind, RotationKeepsTheChainAcrossFiles) {
