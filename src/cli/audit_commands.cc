@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "core/audit/query.h"
+#include "core/audit/staging_ring.h"
 #include "core/audit/verify.h"
 #include "core/json/strict_json.h"
 #include "core/net/unix_http_client.h"
@@ -110,6 +111,12 @@ int run_audit_verify(const StackOptions& options) {
     std::cerr << "moatctl audit verify: " << report.error().message << "\n";
     return 1;
   }
+  if (report->staging_problem) std::cout << *report->staging_problem << "\n";
+  if (report->staged_bytes > 0) {
+    std::cout << report->staged_bytes << " bytes of records are staged in "
+              << layout.audit_log_dir(component) << "/" << core::audit::kStagingFileName
+              << " and not yet in audit.log: moatd writes them within milliseconds, or when it next starts\n";
+  }
   if (!report->ok) {
     const auto& p = *report->first_problem;
     std::cout << layout.audit_log_dir(component) << "/" << p.file << ":" << p.line << ": seq " << p.seq << ": "
@@ -120,7 +127,7 @@ int run_audit_verify(const StackOptions& options) {
             << " signed checkpoints in " << report->files << " file" << (report->files == 1 ? "" : "s")
             << ", last seq " << report->last_seq << ", " << report->unsigned_records
             << " records after the last checkpoint\n";
-  return 0;
+  return report->staging_problem ? 1 : 0;
 }
 
 int run_audit_query(const StackOptions& options, const AuditQueryOptions& q) {

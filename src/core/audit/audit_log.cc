@@ -276,9 +276,10 @@ Result<void, AuditError> AuditLog::put_locked(std::string_view bytes) {
     return {};
   }
   // Larger than the whole ring, which is empty now: written as it is.
-  if (auto written = file_->append(bytes); !written) return written;
+  staging_->unbind();
+  auto written = file_->append(bytes);
   staging_->bind({file_->identity(), file_->size()});
-  return {};
+  return written;
 }
 
 Result<void, AuditError> AuditLog::flush_staging_locked() {
@@ -311,6 +312,14 @@ void AuditLog::after_checkpoint_locked(const Checkpoint& checkpoint, const std::
   last_hash_ = sha256_hex(line);
   records_since_checkpoint_ = 0;
   last_checkpoint_time_ = time;
+  if (!options_.state_file) return;
+  // The state file never names a checkpoint that is only staged: a reader
+  // of the files would take the log for cut.
+  if (auto flushed = flush_staging_locked(); !flushed) {
+    deferred = flushed.error().with_context("the state file stays at the checkpoint before seq " +
+                                            std::to_string(checkpoint.seq));
+    return;
+  }
   if (auto saved = write_state(checkpoint.seq, line); !saved) deferred = saved.error();
 }
 

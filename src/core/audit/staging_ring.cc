@@ -231,7 +231,14 @@ void StagingRing::mark_written(std::uint64_t n) {
   std::atomic_ref<std::uint64_t>(h.written).store(h.written + std::min(n, pending()), std::memory_order_release);
 }
 
+void StagingRing::unbind() {
+  RingHeader& h = header_of(map_);
+  std::memset(h.identity_sum.data(), 0, h.identity_sum.size());
+  std::atomic_thread_fence(std::memory_order_release);
+}
+
 void StagingRing::bind(const CurrentLogFile& log) {
+  unbind();
   RingHeader& h = header_of(map_);
   // What was pending is in the file by now (the caller wrote it out); what
   // the file holds counts as written.

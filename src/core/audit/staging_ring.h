@@ -99,6 +99,9 @@ class StagingRing {
   // From now on audit.log is `log`: its size so far is all written (callers
   // write out what is pending first).
   void bind(const CurrentLogFile& log);
+  // No file is bound until the next bind: for writing audit.log directly,
+  // when a crash in between must not find an origin that no longer holds.
+  void unbind();
 
  private:
   StagingRing(UniqueFd fd, std::filesystem::path path, char* map, std::uint64_t map_size)

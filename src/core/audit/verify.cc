@@ -1,5 +1,9 @@
 #include "core/audit/verify.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include <functional>
 #include <utility>
 #include <vector>
@@ -9,6 +13,7 @@
 #include "core/audit/checkpoint_state.h"
 #include "core/audit/hash_chain.h"
 #include "core/audit/log_files.h"
+#include "core/audit/staging_ring.h"
 
 namespace moat::core::audit {
 namespace {
@@ -320,6 +325,35 @@ std::string_view to_string(ProblemKind kind) {
   return "unknown";
 }
 
+namespace {
+
+// audit.log is looked at before the staging file: a running writer only
+// ever writes lines it staged before, so the log cannot seem to hold more
+// than was staged for it.
+void look_at_staging(const std::filesystem::path& dir, VerifyReport& report) {
+  const std::filesystem::path ring = dir / kStagingFileName;
+  struct stat info {};
+  std::optional<CurrentLogFile> current;
+  if (::lstat((dir / kCurrentFileName).c_str(), &info) == 0) {
+    current = CurrentLogFile{{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
+                             static_cast<std::uint64_t>(info.st_size)};
+  }
+  if (::lstat(ring.c_str(), &info) != 0 && errno == ENOENT) return;
+  auto bytes = read_file(ring, 1ULL << 30);
+  if (!bytes) {
+    report.staging_problem = bytes.error().message;
+    return;
+  }
+  auto missing = missing_bytes(*bytes, current, ring);
+  if (!missing) {
+    report.staging_problem = missing.error().message;
+    return;
+  }
+  report.staged_bytes = missing->size();
+}
+
+}  // namespace
+
 Result<VerifyReport, AuditError> verify(const std::filesystem::path& dir, const VerifyKey& key,
                                         const VerifyOptions& options) {
   auto listed = list_log_files(dir);
@@ -328,6 +362,7 @@ Result<VerifyReport, AuditError> verify(const std::filesystem::path& dir, const 
 
   VerifyReport report;
   report.files = files.size();
+  look_at_staging(dir, report);
   const auto finish = [&](const ChainWalker& walker, std::optional<Problem> problem) {
     report.records = walker.records();
     report.checkpoints = walker.checkpoints();

@@ -55,6 +55,12 @@ struct VerifyReport {
   std::uint64_t last_seq = 0;          // seq of the last verified record
   std::uint64_t unsigned_records = 0;  // verified records after the last checkpoint
   std::optional<Problem> first_problem;
+  // Write-behind (staging_ring.h): bytes of records that audit.staging holds
+  // and audit.log does not yet (a running writer writes them within
+  // milliseconds, a stopped one's successor when it starts), or why the
+  // staging file cannot be used, which keeps the next writer from starting.
+  std::uint64_t staged_bytes = 0;
+  std::optional<std::string> staging_problem;
 };
 
 struct VerifyOptions {

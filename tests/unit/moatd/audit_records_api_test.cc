@@ -201,6 +201,34 @@ TEST_F(AuditRecordsApi, ARecordQueuedAtLeisureWaitsForAFlushOrTheNextBatch) {
   EXPECT_EQ(records[2].request, "POST /write");
 }
 
+// moatd's own setting, write-behind: the records of a batch are staged,
+// and reach audit.log once moatd writes what is staged (as it does before
+// a read of the files).
+TEST_F(AuditRecordsApi, WithWriteBehindABatchIsStagedBeforeItsWaitersGoAhead) {
+  sink_.reset();
+  auto staging = AuditSink::open(layout_, true, 1 << 20, kAuditWriteBehind);
+  ASSERT_TRUE(staging) << staging.error().message;
+  sink_ = std::move(*staging);
+  boost::asio::io_context io;
+  sink_->batch_on(io.get_executor());
+  std::vector<std::string> went_ahead;
+  for (const std::string request : {"GET /1", "POST /2"}) {
+    core::audit::Record r;
+    r.request = request;
+    r.rule = "test.rule";
+    sink_->queue(r);
+    sink_->after_queued([&went_ahead, request](bool go_ahead) { went_ahead.push_back(request + (go_ahead ? " ok" : " no")); });
+  }
+  EXPECT_TRUE(went_ahead.empty());
+  EXPECT_EQ(io.run(), 1u);  // one batch
+  EXPECT_EQ(went_ahead, (std::vector<std::string>{"GET /1 ok", "POST /2 ok"}));
+  sink_->write_staged();
+  const auto records = all();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].request, "POST /2");
+  EXPECT_TRUE(std::filesystem::exists(layout_.audit_log_dir("moatd") + "/audit.staging"));
+}
+
 TEST_F(AuditRecordsApi, ARecordWrittenAtOnceComesAfterTheQueuedOnes) {
   boost::asio::io_context io;
   sink_->batch_on(io.get_executor());

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "audit_test_support.h"
+#include "core/audit/checkpoint_state.h"
 #include "core/audit/log_files.h"
 #include "core/audit/verify.h"
 
@@ -51,8 +52,14 @@ void die_with_staged_records(const std::filesystem::path& dir, const SigningKey&
   if (pid == 0) {
     auto log = AuditLog::open(staged_options(dir, std::chrono::hours(1)), key);
     if (!log) ::_exit(2);
+    std::error_code ec;
+    const auto written_before = std::filesystem::file_size(dir / "audit.log", ec);
     if (!(*log)->append(sample_record(first))) ::_exit(3);
-    std::this_thread::sleep_for(200ms);
+    // Once the first line is in the file, the thread that wrote it waits.
+    for (int waited = 0; waited < 1000 && std::filesystem::file_size(dir / "audit.log", ec) == written_before;
+         ++waited) {
+      std::this_thread::sleep_for(10ms);
+    }
     for (int i = first + 1; i <= last; ++i) {
       if (!(*log)->append(sample_record(i))) ::_exit(4);
     }
@@ -105,6 +112,29 @@ TEST(AuditLogWriteBehind, AWriterThatDiesLeavesItsStagedRecordsToTheNext) {
   EXPECT_EQ(*(*log)->append(sample_record(7)), 7U);
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified_records(dir.path(), key), 7U);
+}
+
+TEST(AuditLogWriteBehind, VerifySaysWhatIsStagedAndNotYetInTheLog) {
+  const TempDir dir;
+  const auto key = new_key();
+  die_with_staged_records(dir.path(), key, 1, 3);
+  const auto staged = verify(dir.path(), key.verify_key(), {});
+  ASSERT_TRUE(staged) << staged.error().message;
+  EXPECT_TRUE(staged->ok);
+  EXPECT_EQ(staged->records, 1U);
+  EXPECT_GT(staged->staged_bytes, 0U);
+  EXPECT_FALSE(staged->staging_problem);
+
+  std::string ring = read_text(dir / "audit.staging");
+  ring[0] = 'X';
+  write_text(dir / "audit.staging", ring);
+  const auto broken = verify(dir.path(), key.verify_key(), {});
+  ASSERT_TRUE(broken) << broken.error().message;
+  ASSERT_TRUE(broken->staging_problem);
+  EXPECT_EQ(*broken->staging_problem,
+            "staging file " + (dir / "audit.staging").string() +
+                " does not start as a staging file does; the records it holds cannot be trusted. Move it aside (the "
+                "log then lacks what only it held, which verify shows) and start again");
 }
 
 TEST(AuditLogWriteBehind, AWriterWithoutWriteBehindWritesWhatWasStagedAndRemovesTheStagingFile) {
@@ -196,6 +226,28 @@ TEST(AuditLogWriteBehind, AFullDiskKeepsStagedRecordsAndRefusesLaterAppendsUntil
   EXPECT_EQ(*(*log)->append(sample_record(3)), 3U);
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified_records(dir.path(), key), 3U);
+}
+
+// A reader of the files takes a log that lacks the checkpoint the state
+// file names for cut, so that checkpoint is written out before the state
+// file names it.
+TEST(AuditLogWriteBehind, TheStateFileNamesOnlyACheckpointInTheLog) {
+  const TempDir dir;
+  const TempDir state_dir;
+  const auto key = new_key();
+  auto options = staged_options(dir.path(), std::chrono::hours(1));
+  options.checkpoint_every = 2;
+  options.state_file = state_dir / "moatd.checkpoint";
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log) << log.error().message;
+  for (int i = 1; i <= 2; ++i) ASSERT_TRUE((*log)->append(sample_record(i)));
+  const auto state = read_checkpoint_state(state_dir / "moatd.checkpoint");
+  ASSERT_TRUE(state && *state);
+  EXPECT_EQ((*state)->checkpoint.seq, 2U);
+  const auto lines = read_lines(dir / "audit.log");
+  ASSERT_EQ(lines.size(), 3U);
+  EXPECT_EQ(sha256_hex(lines[2]), (*state)->line_hash);
+  ASSERT_TRUE((*log)->close());
 }
 
 TEST(AuditLogWriteBehind, WithoutRoomForTheStagingFileEachAppendWritesTheLog) {
