@@ -7,9 +7,12 @@
 // record saying what happened, as soon as the log takes writes again.
 //
 // Decisions are written in batches: the records queued while moatd handles
-// the connections that are ready go out in one write(2) just after them, and
-// each request waits for its batch (after_queued) before it takes effect. On
-// ext4 a write(2) of an audit line cost more than building and hashing it.
+// the connections that are ready are appended together just after them,
+// and each request waits for its batch (after_queued) before it takes
+// effect. With write-behind the batch is staged, and the log's own thread
+// writes the batches of 5 ms with one write(2); without it (or without room
+// for the staging file) each batch is one write(2). On ext4 a write(2) of an
+// audit line cost more than building and hashing it.
 
 #include <chrono>
 #include <cstdint>
@@ -35,8 +38,9 @@ namespace moat::moatd {
 inline constexpr std::size_t kAuditBacklogLimit = 10000;
 
 // How long staged records may wait to be written to audit.log together:
-// one write(2) for the records of 5 ms cost moatd about a quarter less of
-// what audit adds than one for each batch (bench/README.md).
+// one write(2) for the records of 5 ms (about 100 at 8 connections of
+// /_ping) took about a point off the 7 % that audit added to a /_ping;
+// containers/json, at about 20 a write, did not gain (bench/README.md).
 inline constexpr std::chrono::milliseconds kAuditWriteBehind{5};
 
 class AuditSink {
