@@ -1,7 +1,9 @@
 // audit_append_bench: how many records/s AuditLog::append writes, with
 // checkpoints signed every 1000 records (moatd also waits at least 1 s
 // between them, which this leaves out: a worst case), for each
-// FsyncPolicy and with rotation at a small size; next to a baseline that
+// FsyncPolicy, with rotation at a small size and with moatd's write-behind
+// (appends stage, a thread writes; the staging file's 256 KiB bound how far
+// the writer may lag, so the rate is one it keeps up with); next to a baseline that
 // write(2)s lines of the same length to a file with the same syncing, so the
 // ratio shows what the chain, the JSON and the signatures cost on top of the
 // disk. Driven by bench/audit_throughput.sh; runs on its own too:
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -123,7 +126,7 @@ std::size_t line_bytes(const audit::Record& record) {
 // with_state_file: moatd keeps one; without, the run shows what its syncs
 // (at every checkpoint, whatever the policy) cost.
 void append_records(benchmark::State& state, audit::FsyncPolicy policy, std::uint64_t rotate_bytes,
-                    bool with_state_file = true) {
+                    bool with_state_file = true, std::chrono::milliseconds write_behind = {}) {
   const TempDir dir;
   audit::AuditLogOptions options;
   options.directory = dir.path() / "moatd";
@@ -131,6 +134,7 @@ void append_records(benchmark::State& state, audit::FsyncPolicy policy, std::uin
   options.max_file_bytes = rotate_bytes;
   options.checkpoint_every = kCheckpointEvery;
   options.fsync = policy;
+  options.write_behind = write_behind;
   auto log = audit::AuditLog::open(options, bench_key());
   if (!log) {
     state.SkipWithError(("opening the audit log: " + log.error().message).c_str());
@@ -152,8 +156,8 @@ void append_records(benchmark::State& state, audit::FsyncPolicy policy, std::uin
     if (entry.is_regular_file()) ++files;
   }
   state.counters["files"] = static_cast<double>(files);
-  state.SetLabel("fsync=" + std::string(policy_name(policy)) +
-                 (with_state_file ? "" : " no-state-file"));
+  state.SetLabel("fsync=" + std::string(policy_name(policy)) + (with_state_file ? "" : " no-state-file") +
+                 (write_behind.count() > 0 ? " write-behind" : ""));
 }
 
 // The disk alone: lines as long as the audit records, written the same way
@@ -280,6 +284,9 @@ void register_all() {
   }
   register_timed("audit_append/fsync:checkpoints/rotate:1MiB", [](benchmark::State& state) {
     append_records(state, FsyncPolicy::kCheckpoints, kSmallRotateBytes);
+  });
+  register_timed("audit_append/fsync:checkpoints/write-behind", [](benchmark::State& state) {
+    append_records(state, FsyncPolicy::kCheckpoints, kMoatdRotateBytes, true, std::chrono::milliseconds(5));
   });
   for (const FsyncPolicy policy : {FsyncPolicy::kCheckpoints, FsyncPolicy::kNever}) {
     register_timed("audit_append/fsync:" + std::string(policy_name(policy)) + "/no-state-file",

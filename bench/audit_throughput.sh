@@ -310,6 +310,7 @@ for policy in checkpoints every_record never; do
   printf '%-24s %14s %14s %9s\n' "$policy" "$(num "$a")" "$(num "$r")" "$(ratio "$a" "$r")"
 done
 printf '%-24s %14s\n' "checkpoints, rotate 1MiB" "$(num "$(rate "audit_append/fsync:checkpoints/rotate:1MiB")")"
+printf '%-24s %14s\n' "checkpoints, write-behind" "$(num "$(rate "audit_append/fsync:checkpoints/write-behind")")"
 for policy in checkpoints never; do
   printf '%-24s %14s\n' "$policy, no state file" "$(num "$(rate "audit_append/fsync:$policy/no-state-file")")"
 done
