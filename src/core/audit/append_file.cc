@@ -31,15 +31,15 @@ Result<AppendFile, AuditError> AppendFile::open(int dir_fd, const std::string& n
   if (create_new && ::fchmod(fd.get(), mode) != 0) {
     return moat::unexpected(io_error(errno, "chmod " + display_path.string()));
   }
-  return AppendFile(std::move(fd), display_path, static_cast<std::uint64_t>(info.st_size),
-                    FileIdentity{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)});
+  const CurrentLogFile file = file_as_stat_says(info);
+  return AppendFile(std::move(fd), display_path, file.size, file.identity);
 }
 
 AppendFile AppendFile::adopt(UniqueFd fd, std::filesystem::path display_path, std::uint64_t size) {
   struct stat info {};
   FileIdentity identity;
   if (::fstat(fd.get(), &info) == 0) {
-    identity = {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)};
+    identity = file_as_stat_says(info).identity;
   }
   return AppendFile(std::move(fd), std::move(display_path), size, identity);
 }

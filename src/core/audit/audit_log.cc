@@ -125,8 +125,7 @@ Result<Recovered, AuditError> recover_staged_lines(int dir_fd, const AuditLogOpt
   if (log.valid()) {
     struct stat info {};
     if (::fstat(log.get(), &info) != 0) return moat::unexpected(io_error(errno, "stat " + log_path.string()));
-    current = CurrentLogFile{{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
-                             static_cast<std::uint64_t>(info.st_size)};
+    current = file_as_stat_says(info);
   }
   auto missing = missing_bytes(ring->file_bytes(), current, ring->path());
   if (!missing) return moat::unexpected(std::move(missing).error());

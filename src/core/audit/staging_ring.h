@@ -20,6 +20,7 @@
 // here: on this kind of VM the first store to a newly mapped page costs
 // about 5 us, which is why the log itself is not written through a mapping.
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <array>
@@ -52,6 +53,12 @@ struct CurrentLogFile {
   FileIdentity identity;
   std::uint64_t size = 0;
 };
+
+// A file as stat(2) describes it: the one place that reads these fields.
+inline CurrentLogFile file_as_stat_says(const struct stat& info) {
+  return {{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
+          static_cast<std::uint64_t>(info.st_size)};
+}
 
 // The bytes audit.log lacks: at most two pieces, as the stream wraps round
 // the ring. Empty pieces when it lacks none.

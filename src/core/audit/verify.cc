@@ -335,8 +335,7 @@ void look_at_staging(const std::filesystem::path& dir, VerifyReport& report) {
   struct stat info {};
   std::optional<CurrentLogFile> current;
   if (::lstat((dir / kCurrentFileName).c_str(), &info) == 0) {
-    current = CurrentLogFile{{static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
-                             static_cast<std::uint64_t>(info.st_size)};
+    current = file_as_stat_says(info);
   }
   if (::lstat(ring.c_str(), &info) != 0 && errno == ENOENT) return;
   auto bytes = read_file(ring, 1ULL << 30);
