@@ -37,6 +37,7 @@
 #include "core/audit/signing_key.h"
 #include "core/audit/unique_fd.h"
 #include "api_load/scenario.h"
+#include "moatd/audit_sink.h"
 #include "moatd/audit_summary.h"
 #include "moatd/http/canonical_request.h"
 #include "moatd/request_body.h"
@@ -286,7 +287,7 @@ void register_all() {
     append_records(state, FsyncPolicy::kCheckpoints, kSmallRotateBytes);
   });
   register_timed("audit_append/fsync:checkpoints/write-behind", [](benchmark::State& state) {
-    append_records(state, FsyncPolicy::kCheckpoints, kMoatdRotateBytes, true, std::chrono::milliseconds(5));
+    append_records(state, FsyncPolicy::kCheckpoints, kMoatdRotateBytes, true, moat::moatd::kAuditWriteBehind);
   });
   for (const FsyncPolicy policy : {FsyncPolicy::kCheckpoints, FsyncPolicy::kNever}) {
     register_timed("audit_append/fsync:" + std::string(policy_name(policy)) + "/no-state-file",

@@ -239,6 +239,7 @@ class ModeSwitcher {
     ::kill(options_.server_pid, options_.same_mode ? SIGUSR1 : signal);
     current_ = SwitchedSlice{signal, 0, 0, 0};
     cpu_at_start_ = read_cpu(server_cpu_, "the server's", state_);
+    set_aside_at_start_ = server_cpu_.set_aside_ns();
     engine_cpu_at_start_ = engine_cpu_ns();
     requests_at_start_ = state_.requests_completed;
     const auto next = std::min(timer_.expiry() + options_.switch_every, state_.measure_end);
@@ -255,7 +256,9 @@ class ModeSwitcher {
     const auto cpu = read_cpu(server_cpu_, "the server's", state_);
     const auto engine_cpu = engine_cpu_ns();
     if (cpu && cpu_at_start_ && engine_cpu && engine_cpu_at_start_) {
-      current_.server_cpu_seconds = (*cpu - *cpu_at_start_) / 1e9;
+      const double set_aside = server_cpu_.set_aside_ns() - set_aside_at_start_;
+      state_.result.first_mode_thread_cpu_seconds += set_aside / 1e9;
+      current_.server_cpu_seconds = (*cpu - *cpu_at_start_ - set_aside) / 1e9;
       current_.engine_cpu_seconds = (*engine_cpu - *engine_cpu_at_start_) / 1e9;
       current_.requests = state_.requests_completed - requests_at_start_;
       state_.result.slices.push_back(current_);
@@ -279,12 +282,31 @@ class ModeSwitcher {
   const LoadOptions& options_;
   RunState& state_;
   ProcessCpuClock& server_cpu_;
+  double set_aside_at_start_ = 0;
   std::vector<ProcessCpuClock> engine_cpu_;
   SwitchedSlice current_;
   std::optional<double> cpu_at_start_;
   std::optional<double> engine_cpu_at_start_;
   std::uint64_t requests_at_start_ = 0;
 };
+
+// Gives the first mode's slices (every slice with same_mode) the CPU of
+// LoadOptions::first_mode_thread, by their share of those slices' requests.
+void share_first_mode_thread(const LoadOptions& options, LoadResult& result) {
+  const auto first_mode = [&options](const SwitchedSlice& slice) {
+    return options.same_mode || slice.signal == SIGUSR1;
+  };
+  std::uint64_t requests = 0;
+  for (const auto& slice : result.slices) {
+    if (first_mode(slice)) requests += slice.requests;
+  }
+  if (requests == 0) return;
+  for (auto& slice : result.slices) {
+    if (!first_mode(slice)) continue;
+    slice.server_cpu_seconds += result.first_mode_thread_cpu_seconds * static_cast<double>(slice.requests) /
+                                static_cast<double>(requests);
+  }
+}
 
 std::string describe(const std::exception_ptr& failure) {
   try {
@@ -319,7 +341,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       for (auto& connection : connections) connection->abort();
     });
     // The server's CPU time is read when the measured window opens and closes.
-    ProcessCpuClock server_cpu(options.server_pid);
+    ProcessCpuClock server_cpu(options.server_pid, options.first_mode_thread);
     std::optional<double> server_cpu_start;
     std::optional<double> server_cpu_end;
     asio::steady_timer window_open(io, state.measure_start);
@@ -344,6 +366,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       });
     }
     io.run();
+    share_first_mode_thread(options, state.result);
     state.result.measured_seconds = std::chrono::duration<double>(options.duration).count();
     if (server_cpu_start && server_cpu_end) state.result.server_cpu_seconds = (*server_cpu_end - *server_cpu_start) / 1e9;
     return std::move(state.result);

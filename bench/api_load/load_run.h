@@ -37,6 +37,12 @@ struct LoadOptions {
   // both kinds of slice run the same mode, and what the figures then differ
   // by is the method's own bias and noise.
   bool same_mode = false;
+  // A thread of the server's (its name) whose CPU is all the first mode's,
+  // whichever slice it falls in: moatd-audit-switch's audit-log thread
+  // writes, in a slice with audit paused, lines staged in the slice before.
+  // A switched run takes its CPU out of every slice and shares it over the
+  // SIGUSR1 slices (every slice with same_mode) by their requests.
+  std::string first_mode_thread;
 };
 
 // One stretch of a switched run: the server's mode, the CPU it used and the
@@ -57,6 +63,7 @@ struct LoadResult {
   double measured_seconds = 0;
   double server_cpu_seconds = -1;  // in the measured window; -1: not measured
   std::vector<SwitchedSlice> slices;  // a switched run's, in order
+  double first_mode_thread_cpu_seconds = 0;  // shared over the slices, by LoadOptions::first_mode_thread
 };
 
 // Fails only when the connections cannot be opened; failures after that are

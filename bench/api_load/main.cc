@@ -101,6 +101,14 @@ void print_json(const LoadOptions& options, const LoadResult& result,
         with_slices["added_percent_95_high"] = switched.added_percent_95->high;
       }
       with_slices["pair_added_percent"] = switched.pair_added_percent;
+      if (!options.first_mode_thread.empty()) {
+        with_slices["first_mode_thread_cpu_us_per_request"] =
+            switched.usr1_requests == 0 ? 0.0
+                                        : result.first_mode_thread_cpu_seconds * 1e6 /
+                                              static_cast<double>(options.same_mode ? switched.usr1_requests +
+                                                                                          switched.usr2_requests
+                                                                                    : switched.usr1_requests);
+      }
       if (!options.engine_pids.empty()) {
         with_slices["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;
         with_slices["sigusr2_engine_cpu_us_per_request"] = switched.usr2_engine_us_per_request;
@@ -149,6 +157,9 @@ int main(int argc, char** argv) {
   app.add_flag("--same-mode", options.same_mode,
                "With --switch-every: send SIGUSR1 at every switch, so both kinds of slice run the same mode "
                "(what the figures then differ by is the method's own bias and noise)");
+  app.add_option("--first-mode-thread", options.first_mode_thread,
+                 "With --switch-every: a thread of the server's (its name) whose CPU is all the first mode's "
+                 "(SIGUSR1), whichever slice it falls in; it is shared over those slices by their requests");
   app.add_flag("--json", json, "Print one JSON object instead of text");
   try {
     app.parse(argc, argv);

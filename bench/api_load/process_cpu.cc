@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <system_error>
 
 namespace moat::bench::api_load {
@@ -22,6 +24,13 @@ int open_task_clock(pid_t tid) {
   return static_cast<int>(::syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
+std::string thread_name(const std::filesystem::path& task) {
+  std::ifstream comm(task / "comm");
+  std::string name;
+  std::getline(comm, name);
+  return name;
+}
+
 }  // namespace
 
 std::optional<double> ProcessCpuClock::read_ns() {
@@ -32,7 +41,7 @@ std::optional<double> ProcessCpuClock::read_ns() {
     if (counters_.contains(tid)) continue;
     core::audit::UniqueFd counter(open_task_clock(tid));
     if (counter.valid()) {
-      counters_.emplace(tid, std::move(counter));
+      counters_.emplace(tid, Counter{std::move(counter), !set_aside_.empty() && thread_name(task.path()) == set_aside_});
     } else if (errno != ESRCH) {  // ESRCH: the thread ended meanwhile
       error_ = "perf_event_open(task-clock) for thread " + std::to_string(tid) + " of " + std::to_string(pid_) +
                ": " + std::strerror(errno);
@@ -44,14 +53,17 @@ std::optional<double> ProcessCpuClock::read_ns() {
     return std::nullopt;
   }
   double total = 0;
+  double set_aside = 0;
   for (const auto& [tid, counter] : counters_) {
     std::uint64_t ns = 0;
-    if (::read(counter.get(), &ns, sizeof ns) != static_cast<ssize_t>(sizeof ns)) {
+    if (::read(counter.fd.get(), &ns, sizeof ns) != static_cast<ssize_t>(sizeof ns)) {
       error_ = "reading the task-clock counter of thread " + std::to_string(tid) + ": " + std::strerror(errno);
       return std::nullopt;
     }
     total += static_cast<double>(ns);
+    if (counter.set_aside) set_aside += static_cast<double>(ns);
   }
+  set_aside_ns_ = set_aside;
   return total;
 }
 

@@ -59,6 +59,9 @@ stop_switched_moatd() {
 # request the refused-create scenario sends, and records it only when on.
 set_audit() {
   if [ "$1" = on ]; then kill -USR1 "$moatd_pid"; else kill -USR2 "$moatd_pid"; fi
+  # What was staged with audit on reaches audit.log within moatd's
+  # write-behind (kAuditWriteBehind, 100 ms).
+  [ "$1" = on ] || sleep 0.3
   local before after
   before=$(audit_lines)
   if ! "$load" --socket "$stack/docker.sock" --connections 1 --duration 0.2 --warmup 0 \

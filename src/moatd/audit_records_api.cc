@@ -58,6 +58,14 @@ ControlResponse record_runtime_decision(AuditSink& sink, const std::string& body
   return message(200, "recorded");
 }
 
+ControlResponse write_staged_for_reader(AuditSink& audit) {
+  if (auto written = audit.write_staged(); !written) {
+    return message(503, "the audit records moatd has staged could not be written to audit.log: " +
+                            written.error().message);
+  }
+  return message(200, "staged audit records written");
+}
+
 bool is_audit_read(const std::string& method, const std::string& target) {
   return method == "GET" && (target == kAuditRecordsPath || target.starts_with(std::string(kAuditRecordsPath) + "?"));
 }

@@ -10,8 +10,8 @@
 // the connections that are ready are appended together just after them,
 // and each request waits for its batch (after_queued) before it takes
 // effect. With write-behind the batch is staged, and the log's own thread
-// writes the batches of 5 ms with one write(2); without it (or without room
-// for the staging file) each batch is one write(2). On ext4 a write(2) of an
+// writes many batches with one write(2); without it (or without room for
+// the staging file) each batch is one write(2). On ext4 a write(2) of an
 // audit line cost more than building and hashing it.
 
 #include <chrono>
@@ -37,11 +37,13 @@ namespace moat::moatd {
 // only counted, and the count is written in the log once it works again.
 inline constexpr std::size_t kAuditBacklogLimit = 10000;
 
-// How long staged records may wait to be written to audit.log together:
-// one write(2) for the records of 5 ms (about 100 at 8 connections of
-// /_ping) took about a point off the 7 % that audit added to a /_ping;
-// containers/json, at about 20 a write, did not gain (bench/README.md).
-inline constexpr std::chrono::milliseconds kAuditWriteBehind{5};
+// How long staged records may wait to be written to audit.log together
+// (or until half the staging file, 128 KiB, is staged). Each wake-up of the
+// writing thread cost moatd about 60 us beyond the bytes it wrote: every
+// 5 ms, that was 4 us a containers/json request at 8 connections; every
+// 100 ms or 128 KiB, about 0.5 us (bench/README.md). Root's moatctl has
+// moatd write what is staged before it reads the files.
+inline constexpr std::chrono::milliseconds kAuditWriteBehind{100};
 
 class AuditSink {
  public:
@@ -81,8 +83,8 @@ class AuditSink {
 
   // Writes what the log has staged (write-behind) to its file, so that a
   // reader of the files finds every record written so far. A failure is
-  // the log's next append's to report.
-  void write_staged() { (void)log_->flush(); }
+  // also the log's next append's to report.
+  Result<void, core::audit::AuditError> write_staged() { return log_->flush(); }
 
   // Writes held records if the log takes writes again; moatd calls it
   // periodically so they do not wait for the next request.

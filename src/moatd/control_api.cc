@@ -131,9 +131,10 @@ ControlResponse ControlApi::handle(const std::string& method, const std::string&
   }
   if (method == "POST" && target == kRuntimeRecordsPath) return record_runtime_decision(audit_, body, peer);
   if (is_audit_read(method, target)) {
-    audit_.write_staged();
+    (void)audit_.write_staged();
     return read_audit_records(layout_, target, peer);
   }
+  if (method == "POST" && target == kWriteStagedPath) return write_staged_for_reader(audit_);
   if (method == "POST" && target == "/reload") {
     if (peer.uid != 0) return message(403, "only root may reload Moat's settings");
     reload();

@@ -36,7 +36,7 @@ class ControlApi {
   nlohmann::json status() const;
   const core::stack::Layout& layout() const { return layout_; }
   // Before the log's files are read: what moatd staged is written first.
-  void write_staged_records() { audit_.write_staged(); }
+  void write_staged_records() { (void)audit_.write_staged(); }
 
  private:
   ControlResponse set_setting(const std::string& body, const PeerCredentials& peer);

@@ -2,6 +2,8 @@
 // log: root reads, queries and verifies all of it; a developer reads the
 // records of their own requests; a full disk refuses requests and loses no
 // record, nor does a moatd killed in the middle of its requests.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -118,6 +120,24 @@ TEST(Audit, DevelopersReadTheirOwnRecordsOnly) {
   const auto others = s.as_developer(moatctl + " audit query --uid 0 --root " + s.root());
   EXPECT_EQ(others.exit_code, 1);
   EXPECT_EQ(others.err, "moatctl audit: only root reads other users' audit records; uid " + uid + " reads its own\n");
+}
+
+// moatd writes the records it staged to audit.log in batches; root, who
+// reads the files, still finds the newest at once: moatctl has moatd write
+// what it staged before it reads.
+TEST(Audit, RootReadsTheNewestRecordsAtOnce) {
+  TestStack& s = shared_stack();
+  // Ten requests in a few milliseconds, each with a mark of its own: the
+  // first is written at once, the others wait to be written together.
+  const long first = static_cast<long>(::getpid()) * 100 + 1;
+  const auto burst = s.as_developer("curl -s --fail-early --unix-socket " + s.user_socket() +
+                                    " \"http://docker/v1.41/containers/json?limit=[" + std::to_string(first) + "-" +
+                                    std::to_string(first + 9) + "]\" -o /dev/null");
+  ASSERT_EQ(burst.exit_code, 0) << burst.all();
+  const auto newest = s.moatctl("audit query --uid " + developer_uid() + " --root " + s.root());
+  ASSERT_EQ(newest.exit_code, 0) << newest.all();
+  EXPECT_EQ(newest.err, "");
+  EXPECT_EQ(count_of(newest.out, "limit=" + std::to_string(first + 9) + "\n"), 1u) << newest.out;
 }
 
 // A full disk under the log: requests are refused with the reason, and once

@@ -84,17 +84,25 @@ struct AuditLogOptions {
   // Write-behind; zero: off, and each append writes audit.log itself. On,
   // appends copy their lines into a staging file in the directory
   // (staging_ring.h), which outlives the process, and a background thread
-  // writes them to audit.log: at once when it was idle, else this long after
-  // its last write, so that one write(2) takes the lines of many appends.
-  // The failure contract above holds with "in the staging file" for "in the
-  // file": a writer that dies leaves its staged lines for the next one to
-  // write before it reads the log's tail. Readers of the files see a line up
-  // to this long after append() returned. A failed write fails the next
-  // append that cannot write it either; nothing staged is dropped. Not with
-  // FsyncPolicy::kEveryRecord.
+  // writes them to audit.log: at once when it was idle, else once
+  // write_behind_bytes are staged or this long after its last write,
+  // whichever comes first, so that one write(2) takes the lines of many
+  // appends. The failure contract above holds with "in the staging file"
+  // for "in the file": a writer that dies leaves its staged lines for the
+  // next one to write before it reads the log's tail. Readers of the files
+  // see a line up to this long after append() returned, or at once after
+  // flush(). A failed write fails the next append that cannot write it
+  // either; nothing staged is dropped. Not with FsyncPolicy::kEveryRecord.
   std::chrono::milliseconds write_behind{0};
+  // Staged bytes that wake the background thread before write_behind has
+  // passed; zero: half the staging file, which leaves the other half for
+  // the appends made while it writes.
+  std::uint64_t write_behind_bytes = 0;
   std::uint64_t staging_capacity = kDefaultStagingCapacity;  // a new staging file's; a multiple of 4096
 };
+
+// The name of the log's background thread (checkpoints, syncs, write-behind).
+inline constexpr const char* kWriterThreadName = "audit-log";
 
 class AuditLog {
  public:
@@ -158,6 +166,8 @@ class AuditLog {
   // call succeeds.
   Result<void, AuditError> flush_staging_locked();
   Result<void, AuditError> sync_locked();  // flush_staging_locked, then fdatasync
+  // Staged bytes that wake the background thread early (write_behind_bytes).
+  std::uint64_t write_behind_bytes_locked() const;
   // audit.log's size with the lines staged for it.
   std::uint64_t current_size_locked() const;
   // `deferred` receives failures that must not fail the call itself (a
@@ -191,7 +201,11 @@ class AuditLog {
   std::optional<AppendFile> file_;  // empty between a failed rotation and the next attempt
   std::optional<StagingRing> staging_;  // with write-behind only
   std::optional<AuditError> staging_failure_;  // the last write of staged lines failed so
-  bool background_waits_ = false;  // for staged lines: an append wakes it
+  // What the background thread waits for, so that an append wakes it only
+  // when it must: kIdle for any staged line, kGathering for
+  // write_behind_bytes (or write_behind to pass).
+  enum class Background { kBusy, kIdle, kGathering };
+  Background background_ = Background::kBusy;
   std::uint64_t recovered_bytes_ = 0;  // set by open()
   std::uint64_t last_seq_ = 0;
   std::string last_hash_;

@@ -203,7 +203,7 @@ TEST_F(AuditRecordsApi, ARecordQueuedAtLeisureWaitsForAFlushOrTheNextBatch) {
 
 // moatd's own setting, write-behind: the records of a batch are staged,
 // and reach audit.log once moatd writes what is staged (as it does before
-// a read of the files).
+// a read of the files, and when root's moatctl asks before reading them).
 TEST_F(AuditRecordsApi, WithWriteBehindABatchIsStagedBeforeItsWaitersGoAhead) {
   sink_.reset();
   auto staging = AuditSink::open(layout_, true, 1 << 20, kAuditWriteBehind);
@@ -222,7 +222,9 @@ TEST_F(AuditRecordsApi, WithWriteBehindABatchIsStagedBeforeItsWaitersGoAhead) {
   EXPECT_TRUE(went_ahead.empty());
   EXPECT_EQ(io.run(), 1u);  // one batch
   EXPECT_EQ(went_ahead, (std::vector<std::string>{"GET /1 ok", "POST /2 ok"}));
-  sink_->write_staged();
+  const auto written = write_staged_for_reader(*sink_);
+  EXPECT_EQ(written.status, 200u);
+  EXPECT_EQ(written.body["message"], "staged audit records written");
   const auto records = all();
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].request, "POST /2");

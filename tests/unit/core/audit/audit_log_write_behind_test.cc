@@ -98,6 +98,31 @@ TEST(AuditLogWriteBehind, StagedLinesReachTheLogOnFlushAndSoonWithout) {
   EXPECT_TRUE(std::filesystem::exists(dir / "audit.staging"));
 }
 
+TEST(AuditLogWriteBehind, EnoughStagedBytesWakeTheWriterBeforeItsIntervalHasPassed) {
+  const TempDir dir;
+  const auto key = new_key();
+  auto options = staged_options(dir.path(), std::chrono::hours(1));
+  options.write_behind_bytes = 4096;
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log) << log.error().message;
+  // Idle, the thread writes the first record at once, and then gathers for
+  // an hour or 4096 bytes.
+  ASSERT_TRUE((*log)->append(sample_record(1)));
+  for (int waited = 0; waited < 1000 && lines_in(dir / "audit.log") == 0; ++waited) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(lines_in(dir / "audit.log"), 1U);
+  ASSERT_TRUE((*log)->append(sample_record(2)));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(lines_in(dir / "audit.log"), 1U);  // one line is not enough
+  for (int i = 3; i <= 40; ++i) ASSERT_TRUE((*log)->append(sample_record(i)));
+  std::error_code ec;
+  for (int waited = 0; waited < 1000 && std::filesystem::file_size(dir / "audit.log", ec) < 4096; ++waited) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GE(std::filesystem::file_size(dir / "audit.log", ec), 4096U);
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified_records(dir.path(), key), 40U);
+}
+
 TEST(AuditLogWriteBehind, AWriterThatDiesLeavesItsStagedRecordsToTheNext) {
   const TempDir dir;
   const auto key = new_key();
