@@ -41,7 +41,7 @@ inline constexpr std::size_t kAuditBacklogLimit = 10000;
 // (or until half the staging file, 128 KiB, is staged). Each wake-up of the
 // writing thread cost moatd about 60 us beyond the bytes it wrote: every
 // 5 ms, that was 4 us a containers/json request at 8 connections; every
-// 100 ms or 128 KiB, about 0.5 us (bench/README.md). Root's moatctl has
+// 100 ms or 128 KiB, 0.4 to 1.2 us (bench/README.md). Root's moatctl has
 // moatd write what is staged before it reads the files.
 inline constexpr std::chrono::milliseconds kAuditWriteBehind{100};
 
