@@ -301,6 +301,8 @@ void share_first_mode_thread(const LoadOptions& options, LoadResult& result) {
     if (first_mode(slice)) requests += slice.requests;
   }
   if (requests == 0) return;
+  result.first_mode_thread_us_per_request =
+      result.first_mode_thread_cpu_seconds * 1e6 / static_cast<double>(requests);
   for (auto& slice : result.slices) {
     if (!first_mode(slice)) continue;
     slice.server_cpu_seconds += result.first_mode_thread_cpu_seconds * static_cast<double>(slice.requests) /

@@ -64,6 +64,7 @@ struct LoadResult {
   double server_cpu_seconds = -1;  // in the measured window; -1: not measured
   std::vector<SwitchedSlice> slices;  // a switched run's, in order
   double first_mode_thread_cpu_seconds = 0;  // shared over the slices, by LoadOptions::first_mode_thread
+  double first_mode_thread_us_per_request = 0;  // over the requests of the slices it was shared over
 };
 
 // Fails only when the connections cannot be opened; failures after that are

@@ -102,12 +102,7 @@ void print_json(const LoadOptions& options, const LoadResult& result,
       }
       with_slices["pair_added_percent"] = switched.pair_added_percent;
       if (!options.first_mode_thread.empty()) {
-        with_slices["first_mode_thread_cpu_us_per_request"] =
-            switched.usr1_requests == 0 ? 0.0
-                                        : result.first_mode_thread_cpu_seconds * 1e6 /
-                                              static_cast<double>(options.same_mode ? switched.usr1_requests +
-                                                                                          switched.usr2_requests
-                                                                                    : switched.usr1_requests);
+        with_slices["first_mode_thread_cpu_us_per_request"] = result.first_mode_thread_us_per_request;
       }
       if (!options.engine_pids.empty()) {
         with_slices["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;

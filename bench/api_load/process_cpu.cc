@@ -8,9 +8,10 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <system_error>
+
+#include "core/sys/read_file.h"
 
 namespace moat::bench::api_load {
 namespace {
@@ -24,11 +25,12 @@ int open_task_clock(pid_t tid) {
   return static_cast<int>(::syscall(SYS_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
+// Empty when it cannot be read (the thread ended meanwhile).
 std::string thread_name(const std::filesystem::path& task) {
-  std::ifstream comm(task / "comm");
-  std::string name;
-  std::getline(comm, name);
-  return name;
+  auto comm = core::sys::read_file((task / "comm").string());
+  if (!comm) return {};
+  if (!comm->empty() && comm->back() == '\n') comm->pop_back();
+  return *comm;
 }
 
 }  // namespace

@@ -45,6 +45,18 @@ std::string url_escape(const std::string& text) {
   return out;
 }
 
+// moatd's control answer to METHOD TARGET, its JSON object when the status
+// is 200, else the reason moatd gave (or that it did not answer).
+Result<nlohmann::json> ask_moatd(const core::stack::Layout& layout, const std::string& method,
+                                 const std::string& target, std::chrono::milliseconds timeout) {
+  const auto response = core::net::unix_http_request(layout.control_socket(), method, target, {}, timeout);
+  if (!response) return fail("moatd does not answer on " + layout.control_socket() + ": " + response.error().message);
+  auto doc = core::json::parse_strict(response->body);
+  if (!doc || !doc->value.is_object()) return fail("moatd answered " + std::to_string(response->status));
+  if (response->status != 200) return fail(doc->value.value("message", "moatd answered " + std::to_string(response->status)));
+  return std::move(doc->value);
+}
+
 Result<std::vector<Record>> own_records_from_moatd(const core::stack::Layout& layout, const AuditQueryOptions& q) {
   std::string target = "/audit/records?";
   const auto add = [&target](const char* key, const std::string& value) {
@@ -65,13 +77,10 @@ Result<std::vector<Record>> own_records_from_moatd(const core::stack::Layout& la
   }
   add("component", q.component);
   if (target.back() == '?') target.pop_back();
-  const auto response = core::net::unix_http_request(layout.control_socket(), "GET", target);
-  if (!response) return fail("moatd does not answer on " + layout.control_socket() + ": " + response.error().message);
-  const auto doc = core::json::parse_strict(response->body);
-  if (!doc || !doc->value.is_object()) return fail("moatd answered " + std::to_string(response->status));
-  if (response->status != 200) return fail(doc->value.value("message", "moatd answered " + std::to_string(response->status)));
+  const auto doc = ask_moatd(layout, "GET", target, std::chrono::seconds(10));
+  if (!doc) return fail(doc.error().message);
   std::vector<Record> records;
-  for (const auto& line : doc->value.value("records", nlohmann::json::array())) {
+  for (const auto& line : doc->value("records", nlohmann::json::array())) {
     if (!line.is_string()) return fail("moatd answered a record that is not a string");
     auto entry = parse_line(line.get<std::string>());
     if (!entry || is_checkpoint(*entry)) return fail("moatd answered a malformed record");
@@ -87,18 +96,8 @@ Result<std::vector<Record>> own_records_from_moatd(const core::stack::Layout& la
 void have_moatd_write_staged(const core::stack::Layout& layout, const std::string& verb) {
   std::error_code ec;
   if (!std::filesystem::exists(layout.control_socket(), ec)) return;
-  const auto response = core::net::unix_http_request(layout.control_socket(), "POST", "/audit/write-staged", {},
-                                                     std::chrono::seconds(5));
-  std::string problem;
-  if (!response) {
-    problem = "moatd does not answer on " + layout.control_socket() + ": " + response.error().message;
-  } else if (response->status != 200) {
-    const auto doc = core::json::parse_strict(response->body);
-    problem = doc && doc->value.is_object() ? doc->value.value("message", std::string())
-                                            : "moatd answered " + std::to_string(response->status);
-  }
-  if (!problem.empty()) {
-    std::cerr << "moatctl audit " << verb << ": " << problem
+  if (const auto written = ask_moatd(layout, "POST", "/audit/write-staged", std::chrono::seconds(5)); !written) {
+    std::cerr << "moatctl audit " << verb << ": " << written.error().message
               << "; the records it staged last may not be in audit.log yet\n";
   }
 }
