@@ -38,7 +38,7 @@ class Guard {
   // or with false when it could not be written and
   // moat.audit.onWriteFailure is "refuse" (SessionOptions::AwaitRecord).
   void await_record(bool only_answer_waits, std::function<void(bool recorded)> then);
-  // Has the queued records written soon (SessionOptions::hurry_records).
+  // Writes the queued records now (SessionOptions::hurry_records).
   void hurry_records();
   // A request the parser refused: recorded, since no judge saw it.
   void record_malformed(const std::string& message, const PeerCredentials& peer);

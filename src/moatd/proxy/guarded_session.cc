@@ -642,10 +642,11 @@ class GuardedSession : public std::enable_shared_from_this<GuardedSession> {
   }
 
   // The engine's answer goes to the client only once the request's record
-  // is written. Until then it is parked, and the session asks for the queued
-  // records to be written: answers the engine sent together then share one
-  // write. A record that could not be written drops the answer; the client
-  // gets the reason instead.
+  // is written. Until then it is parked, and the session has the queued
+  // records written: those of every read forwarded since the last write go
+  // with it, so answers the engine sends close together find theirs written.
+  // A record that could not be written drops the answer; the client gets
+  // the reason instead.
   void send_answer(AnswerPiece piece) {
     if (!x_.response_started && answer_record_ == AnswerRecord::kPending) {
       parked_answer_ = std::move(piece);

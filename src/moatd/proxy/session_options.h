@@ -86,9 +86,9 @@ struct SessionOptions {
   AwaitRecord await_record;  // empty: the verdict takes effect at once
   // What the client gets instead when its request's record could not be written.
   Verdict unrecorded{false, 503, kAuditUnwritableMessage};
-  // Has the records queued so far written, at once or once the connections
-  // that are ready now have been served, and then runs their await_record
-  // `act`s: a read's answer waits for that.
+  // Has the records queued so far written (moatd: at once, within the call;
+  // the session also works when it is later) and then runs their
+  // await_record `then`s: a read's answer waits for that.
   std::function<void()> hurry_records;
   StreamPredicate stream_body;
   BodyCheckFactory check_body;  // may be empty

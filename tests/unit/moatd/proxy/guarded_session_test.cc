@@ -216,7 +216,7 @@ TEST_F(GuardedSessionTest, AReadsAnswerWaitsUntilTheRecordsItHurriedAreWritten) 
   SessionOptions o = options(judged_a_read);
   o.await_record = holding_in(held);
   o.unrecorded = Verdict{false, 503, "audit log full (test)"};
-  // As moatd's sink with an event loop: the write comes later, not within the call.
+  // A sink whose write comes later, not within the call: the answer stays parked meanwhile.
   o.hurry_records = [hurried] { ++*hurried; };
   SessionServer server(o);
   RawClient c(server.socket());
