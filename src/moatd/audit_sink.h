@@ -57,10 +57,10 @@ class AuditSink {
 
   // When a queued record is written. kSoon: once the connections that are
   // ready have been served. kAtLeisure: with the next batch, or when someone
-  // calls flush() or flush_soon() (a read the engine answers from its own
-  // state waits so until its answer is ready, and its record shares a write
-  // with the records queued meanwhile), and within moatd's periodic flush at
-  // the latest.
+  // calls flush() (a read the engine answers from its own state waits so
+  // until its answer is ready, and its record shares a write with the
+  // records queued meanwhile), and within moatd's periodic flush at the
+  // latest.
   enum class Write { kSoon, kAtLeisure };
 
   // Queues a decision's record (its component as given).
@@ -72,10 +72,6 @@ class AuditSink {
   // Writes the queued records now. moatd also calls it periodically and once
   // more after its event loop stops, so no queued record is left behind.
   void flush();
-  // Writes the queued records once the connections that are ready have been
-  // served (at once without an executor): what they queue meanwhile shares
-  // the write.
-  void flush_soon();
 
   // Writes the record at once, after those queued. False when it could not
   // be written and the policy is to refuse.
@@ -101,6 +97,10 @@ class AuditSink {
   AuditSink(std::unique_ptr<core::audit::AuditLog> log, bool refuse_on_failure)
       : log_(std::move(log)), refuse_on_failure_(refuse_on_failure) {}
 
+  // Writes the queued records once the connections that are ready have been
+  // served (at once without an executor): what they queue meanwhile shares
+  // the write. For kSoon; a read's answer calls flush() (Guard::hurry_records).
+  void flush_soon();
   // True when nothing is held any more.
   bool write_held();
   // Writes `records` after the held ones, holds what could not be written,
