@@ -2,7 +2,7 @@
 // checkpoints signed every 1000 records (moatd also waits at least 1 s
 // between them, which this leaves out: a worst case), for each
 // FsyncPolicy, with rotation at a small size and with moatd's write-behind
-// (appends stage, a thread writes; the staging file's 256 KiB bound how far
+// (appends stage, a thread writes; the staging file's 2 MiB bound how far
 // the writer may lag, so the rate is one it keeps up with); next to a baseline that
 // write(2)s lines of the same length to a file with the same syncing, so the
 // ratio shows what the chain, the JSON and the signatures cost on top of the

@@ -158,6 +158,7 @@ for round in $(seq "$rounds"); do
         samples[$key]="${samples[$key]:-} ${pair[$mode]}"
         p50[$key]="${p50[$key]:-} $(field p50_us "$out.json" || true)"
         if [ "$mode" = on ]; then
+          write_staged  # what the run staged is in audit.log, counted with it
           requests=$(field requests "$out.json" || true)
           requests_on=$((requests_on + ${requests:-0}))
           records_written=$((records_written + $(audit_lines) - before))

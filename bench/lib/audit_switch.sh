@@ -17,6 +17,17 @@ field() { grep -o "\"$1\":[0-9.eE+-]*" "$2" | head -n1 | cut -d: -f2; }
 
 # Lines in moatd's audit log files, all rotations included.
 audit_lines() { cat "$stack"/audit/moatd/audit.log* 2>/dev/null | wc -l; }
+# Of those, the records (a checkpoint may come while audit is paused).
+audit_records() { cat "$stack"/audit/moatd/audit.log* 2>/dev/null | grep -c '"type":"record"' || true; }
+
+# Has moatd write to audit.log what it staged (POST /audit/write-staged on
+# its root-only control socket, as root's `moatctl audit` does).
+write_staged() {
+  if ! curl -sf --max-time 5 --unix-socket "$stack/control.sock" -X POST http://moat/audit/write-staged >/dev/null; then
+    echo "$audit_switch_name: moatd did not write its staged audit records (POST /audit/write-staged)" >&2
+    exit 1
+  fi
+}
 
 # start_switched_moatd [WRAPPER...]: stops the moatd `moatctl up` started
 # (it holds the audit log's lock), once, then starts moatd-audit-switch,
@@ -31,6 +42,9 @@ start_switched_moatd() {
       sleep 0.05
     done
   fi
+  # Each build makes a staging file of its own size (MOAT_BENCH_MOATD may be
+  # an older one); the moatd stopped above wrote what it staged as it stopped.
+  rm -f "$stack/audit/moatd/audit.staging"
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" "$moatd" --root "$stack" \
     --admin-settings "$work/admin.json" >>"$work/moatd.log" 2>&1 &
   moatd_pid=$!
@@ -59,24 +73,26 @@ stop_switched_moatd() {
 # request the refused-create scenario sends, and records it only when on.
 set_audit() {
   if [ "$1" = on ]; then kill -USR1 "$moatd_pid"; else kill -USR2 "$moatd_pid"; fi
-  # What was staged with audit on reaches audit.log within moatd's
-  # write-behind (kAuditWriteBehind, 100 ms).
-  [ "$1" = on ] || sleep 0.3
+  # Each count follows a write of what moatd staged, as root's `moatctl
+  # audit` has it done: otherwise records staged with audit on could reach
+  # audit.log after the switch, up to moatd's write-behind later.
+  write_staged
   local before after
-  before=$(audit_lines)
+  before=$(audit_records)
   if ! "$load" --socket "$stack/docker.sock" --connections 1 --duration 0.2 --warmup 0 \
     --scenario refused-create --image bench/busybox >"$work/sanity.out" 2>&1; then
     echo "$audit_switch_name: moatd (audit $1) did not answer the refused create with 403:" >&2
     cat "$work/sanity.out" >&2
     exit 1
   fi
-  after=$(audit_lines)
+  write_staged
+  after=$(audit_records)
   if [ "$1" = on ] && [ "$after" -le "$before" ]; then
-    echo "$audit_switch_name: moatd with audit on wrote no audit line ($stack/audit/moatd)" >&2
+    echo "$audit_switch_name: moatd with audit on wrote no audit record ($stack/audit/moatd)" >&2
     exit 1
   fi
   if [ "$1" = off ] && [ "$after" != "$before" ]; then
-    echo "$audit_switch_name: moatd with audit paused still wrote audit lines" >&2
+    echo "$audit_switch_name: moatd with audit paused still wrote audit records" >&2
     exit 1
   fi
 }

@@ -38,12 +38,15 @@ namespace moat::moatd {
 inline constexpr std::size_t kAuditBacklogLimit = 10000;
 
 // How long staged records may wait to be written to audit.log together
-// (or until half the staging file, 128 KiB, is staged). Each wake-up of the
-// writing thread cost moatd about 60 us beyond the bytes it wrote: every
-// 5 ms, that was 4 us a containers/json request at 8 connections; every
-// 100 ms or 128 KiB, 0.4 to 1.2 us (bench/README.md). Root's moatctl has
-// moatd write what is staged before it reads the files.
-inline constexpr std::chrono::milliseconds kAuditWriteBehind{100};
+// (or until half the staging file, 1 MiB, is staged). Each wake-up of the
+// writing thread cost moatd about 60 us beyond the bytes it wrote, and on
+// this kernel's ext4 a large write(2) costs less a byte than a small one:
+// every 5 ms, the thread cost 4 us a containers/json request at 8
+// connections; every 100 ms or 128 KiB, about 1 us; every 500 ms or 1 MiB,
+// about 0.5 us (bench/README.md). A power loss costs what the last
+// checkpoint's sync did not reach either way, and root's moatctl has moatd
+// write what is staged before it reads the files.
+inline constexpr std::chrono::milliseconds kAuditWriteBehind{500};
 
 class AuditSink {
  public:

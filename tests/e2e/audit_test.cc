@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <vector>
@@ -145,7 +146,8 @@ TEST(Audit, RootReadsTheNewestRecordsAtOnce) {
 // saying what happened; the chain still verifies.
 TEST(Audit, FullDiskRefusesRequestsAndLosesNoRecord) {
   TestStack s("audit-full", test_admin_settings());
-  ASSERT_EQ(run("mkdir -p " + s.root() + "/audit && mount -t tmpfs -o size=1m,mode=0700 moat-audit-test " + s.root() +
+  // Room for the 2 MiB staging file, so that moatd stages as shipped.
+  ASSERT_EQ(run("mkdir -p " + s.root() + "/audit && mount -t tmpfs -o size=4m,mode=0700 moat-audit-test " + s.root() +
                 "/audit")
                 .exit_code,
             0);
@@ -154,13 +156,19 @@ TEST(Audit, FullDiskRefusesRequestsAndLosesNoRecord) {
     ~Unmount() { run("umount -l " + dir); }
   } unmount{s.root() + "/audit"};
   ASSERT_EQ(s.up().exit_code, 0) << s.logs();
+  ASSERT_TRUE(std::filesystem::exists(s.root() + "/audit/moatd/audit.staging")) << s.logs();
   const std::string uid = developer_uid();
   ASSERT_EQ(s.developer_docker("version").exit_code, 0);
 
   run("dd if=/dev/zero of=" + s.root() + "/audit/filler bs=4k 2>/dev/null");  // until the tmpfs is full
-  // Records still fit in the log's last page for a while; then every request is refused.
+  // Records still fit in the log's last page for a while, and staged ones
+  // reach it up to moatd's write-behind (0.5 s) later; then every request
+  // is refused.
   const std::string list = "GET /v1.41/containers/json HTTP/1.0\r\n\r\n";
-  for (int i = 0; i < 200 && http_status(raw_exchange(s.user_socket(), list, developer())) == 200; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline &&
+         http_status(raw_exchange(s.user_socket(), list, developer())) == 200) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const auto refused = s.developer_docker("ps");
   EXPECT_EQ(refused.exit_code, 1);

@@ -187,6 +187,21 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
   }
   // What the staging file held is all in audit.log now.
   if (recovered->ring) recovered->ring->mark_written(recovered->ring->pending());
+  std::optional<AuditError> not_resized;
+  if (recovered->ring && options.write_behind.count() > 0 &&
+      recovered->ring->capacity() != options.staging_capacity) {
+    // Made by a writer that asked for another size (an older moatd). Without
+    // room for the new one, the old one serves as it is.
+    auto resized = StagingRing::replace(dir->get(), options.directory, options.staging_capacity, options.file_mode);
+    if (resized) {
+      recovered->ring = std::move(*resized);
+    } else if (const int err = resized.error().sys_errno; err == ENOSPC || err == EDQUOT || err == EFBIG) {
+      not_resized = resized.error().with_context("the staging file keeps its " +
+                                                 std::to_string(recovered->ring->capacity()) + " bytes");
+    } else {
+      return moat::unexpected(std::move(resized).error());
+    }
+  }
   if (recovered->ring && options.write_behind.count() == 0) {
     // Everything it held is in the log now, and nothing will stage more.
     const std::string name(kStagingFileName);
@@ -212,6 +227,7 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
       return moat::unexpected(opened.error());
     }
   }
+  if (not_resized) log->report_deferred(*not_resized);
   if (recovered->no_room) {
     log->report_deferred(recovered->no_room->with_context("write-behind is off, so each record is written to " +
                                                           std::string(kCurrentFileName) + " at once"));

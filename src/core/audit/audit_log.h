@@ -98,7 +98,9 @@ struct AuditLogOptions {
   // passed; zero: half the staging file, which leaves the other half for
   // the appends made while it writes.
   std::uint64_t write_behind_bytes = 0;
-  std::uint64_t staging_capacity = kDefaultStagingCapacity;  // a new staging file's; a multiple of 4096
+  // The staging file's, a multiple of 4096. One of another size is replaced
+  // once what it held is in audit.log (when there is room for the new one).
+  std::uint64_t staging_capacity = kDefaultStagingCapacity;
 };
 
 // The name of the log's background thread (checkpoints, syncs, write-behind).

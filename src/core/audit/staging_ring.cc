@@ -162,6 +162,18 @@ Result<StagingRing, AuditError> StagingRing::open(int dir_fd, const std::filesys
     fd = std::move(*created);
   }
   if (!fd.valid()) return moat::unexpected(io_error(errno, "opening " + path.string()));
+  return map_file(std::move(fd), std::move(path));
+}
+
+Result<StagingRing, AuditError> StagingRing::replace(int dir_fd, const std::filesystem::path& dir,
+                                                     std::uint64_t capacity, mode_t mode) {
+  std::filesystem::path path = dir / kStagingFileName;
+  auto created = create_ring(dir_fd, path, capacity, mode);
+  if (!created) return moat::unexpected(std::move(created).error());
+  return map_file(std::move(*created), std::move(path));
+}
+
+Result<StagingRing, AuditError> StagingRing::map_file(UniqueFd fd, std::filesystem::path path) {
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return moat::unexpected(io_error(errno, "stat " + path.string()));
   if (!S_ISREG(info.st_mode)) {

@@ -139,6 +139,35 @@ TEST(AuditLogWriteBehind, AWriterThatDiesLeavesItsStagedRecordsToTheNext) {
   EXPECT_EQ(verified_records(dir.path(), key), 7U);
 }
 
+// An upgrade that stages more at a time: the old staging file's records go
+// to the log first, then a file of the new size takes its place.
+TEST(AuditLogWriteBehind, AStagingFileOfAnotherSizeIsReplacedOnceWhatItHeldIsInTheLog) {
+  const TempDir dir;
+  const auto key = new_key();
+  die_with_staged_records(dir.path(), key, 1, 3);  // with a 64 KiB staging file
+  ASSERT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 64 * 1024);
+
+  auto options = staged_options(dir.path());
+  options.staging_capacity = 128 * 1024;
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log) << log.error().message;
+  EXPECT_EQ((*log)->last_seq(), 3U);
+  EXPECT_GT((*log)->recovered_bytes(), 0U);
+  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 128 * 1024);
+  EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging.new"));
+  ASSERT_TRUE((*log)->append(sample_record(4)));
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified_records(dir.path(), key), 4U);
+
+  // And the new file serves the next writer as it is.
+  auto again = AuditLog::open(options, key);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)->recovered_bytes(), 0U);
+  ASSERT_TRUE((*again)->append(sample_record(5)));
+  ASSERT_TRUE((*again)->close());
+  EXPECT_EQ(verified_records(dir.path(), key), 5U);
+}
+
 TEST(AuditLogWriteBehind, VerifySaysWhatIsStagedAndNotYetInTheLog) {
   const TempDir dir;
   const auto key = new_key();
@@ -299,6 +328,35 @@ TEST(AuditLogWriteBehind, WithoutRoomForTheStagingFileEachAppendWritesTheLog) {
   limit.lift();
   ASSERT_TRUE((*log)->close());
   EXPECT_EQ(verified_records(dir.path(), key), 1U);
+}
+
+TEST(AuditLogWriteBehind, WithoutRoomForALargerStagingFileTheOldOneServes) {
+  const TempDir dir;
+  const auto key = new_key();
+  {
+    auto log = AuditLog::open(staged_options(dir.path()), key);  // 64 KiB
+    ASSERT_TRUE(log) << log.error().message;
+    ASSERT_TRUE((*log)->append(sample_record(1)));
+    ASSERT_TRUE((*log)->close());
+  }
+  auto options = staged_options(dir.path());
+  options.staging_capacity = 128 * 1024;
+  std::vector<std::string> reported;
+  options.on_deferred_error = [&](const AuditError& error) { reported.push_back(error.message); };
+  FileSizeLimit limit(100 * 1024);  // room for the old file, not for the new one
+  ASSERT_TRUE(limit.ok());
+  auto log = AuditLog::open(options, key);
+  ASSERT_TRUE(log) << log.error().message;
+  ASSERT_EQ(reported.size(), 1U);
+  EXPECT_EQ(reported[0], "the staging file keeps its 65536 bytes: reserving " +
+                             std::to_string(kStagingHeaderBytes + 128 * 1024) + " bytes for " +
+                             (dir / "audit.staging").string() + ": File too large");
+  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 64 * 1024);
+  EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging.new"));
+  ASSERT_TRUE((*log)->append(sample_record(2)));
+  limit.lift();
+  ASSERT_TRUE((*log)->close());
+  EXPECT_EQ(verified_records(dir.path(), key), 2U);
 }
 
 TEST(AuditLogWriteBehind, RotationKeepsTheChainAcrossFiles) {
