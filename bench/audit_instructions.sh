@@ -21,7 +21,8 @@ build=${1:-build-bench}
 scenario=${2:-ping}
 seconds=${3:-5}
 moatctl=$build/bin/moatctl
-moatd=$build/bin/moatd-audit-switch
+# MOAT_BENCH_MOATD: another build's moatd-audit-switch, as in audit_throughput.sh.
+moatd=${MOAT_BENCH_MOATD:-$build/bin/moatd-audit-switch}
 load=$build/bin/moat-api-load
 connections=8
 

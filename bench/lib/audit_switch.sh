@@ -23,7 +23,8 @@ audit_records() { cat "$stack"/audit/moatd/audit.log* 2>/dev/null | grep -c '"ty
 # Has moatd write to audit.log what it staged (POST /audit/write-staged on
 # its root-only control socket, as root's `moatctl audit` does).
 write_staged() {
-  if ! curl -sf --max-time 5 --unix-socket "$stack/control.sock" -X POST http://moat/audit/write-staged >/dev/null; then
+  # 30 s: under callgrind (audit_instructions.sh) moatd answers slowly.
+  if ! curl -sf --max-time 30 --unix-socket "$stack/control.sock" -X POST http://moat/audit/write-staged >/dev/null; then
     echo "$audit_switch_name: moatd did not write its staged audit records (POST /audit/write-staged)" >&2
     exit 1
   fi
