@@ -104,6 +104,12 @@ struct Recovered {
   std::optional<AuditError> no_room;
 };
 
+// A staging file that failed for want of room leaves write-behind as it
+// was (off, or on the old file) instead of failing the log.
+bool no_room(const AuditError& error) {
+  return error.sys_errno == ENOSPC || error.sys_errno == EDQUOT || error.sys_errno == EFBIG;
+}
+
 Result<Recovered, AuditError> recover_staged_lines(int dir_fd, const AuditLogOptions& options) {
   Recovered recovered;
   const std::string ring_name(kStagingFileName);
@@ -114,8 +120,7 @@ Result<Recovered, AuditError> recover_staged_lines(int dir_fd, const AuditLogOpt
   if (!exists && options.write_behind.count() == 0) return recovered;
   auto ring = StagingRing::open(dir_fd, options.directory, options.staging_capacity, options.file_mode);
   if (!ring) {
-    const int err = ring.error().sys_errno;
-    if (exists || (err != ENOSPC && err != EDQUOT && err != EFBIG)) return moat::unexpected(std::move(ring).error());
+    if (exists || !no_room(ring.error())) return moat::unexpected(std::move(ring).error());
     recovered.no_room = std::move(ring).error();
     return recovered;
   }
@@ -195,7 +200,7 @@ Result<std::unique_ptr<AuditLog>, AuditError> AuditLog::open(AuditLogOptions opt
     auto resized = StagingRing::replace(dir->get(), options.directory, options.staging_capacity, options.file_mode);
     if (resized) {
       recovered->ring = std::move(*resized);
-    } else if (const int err = resized.error().sys_errno; err == ENOSPC || err == EDQUOT || err == EFBIG) {
+    } else if (no_room(resized.error())) {
       not_resized = resized.error().with_context("the staging file keeps its " +
                                                  std::to_string(recovered->ring->capacity()) + " bytes");
     } else {

@@ -145,7 +145,7 @@ TEST(AuditLogWriteBehind, AStagingFileOfAnotherSizeIsReplacedOnceWhatItHeldIsInT
   const TempDir dir;
   const auto key = new_key();
   die_with_staged_records(dir.path(), key, 1, 3);  // with a 64 KiB staging file
-  ASSERT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 64 * 1024);
+  ASSERT_EQ(std::filesystem::file_size(dir / "audit.staging"), kStagingHeaderBytes + 64 * 1024);
 
   auto options = staged_options(dir.path());
   options.staging_capacity = 128 * 1024;
@@ -153,7 +153,7 @@ TEST(AuditLogWriteBehind, AStagingFileOfAnotherSizeIsReplacedOnceWhatItHeldIsInT
   ASSERT_TRUE(log) << log.error().message;
   EXPECT_EQ((*log)->last_seq(), 3U);
   EXPECT_GT((*log)->recovered_bytes(), 0U);
-  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 128 * 1024);
+  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), kStagingHeaderBytes + 128 * 1024);
   EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging.new"));
   ASSERT_TRUE((*log)->append(sample_record(4)));
   ASSERT_TRUE((*log)->close());
@@ -351,7 +351,7 @@ TEST(AuditLogWriteBehind, WithoutRoomForALargerStagingFileTheOldOneServes) {
   EXPECT_EQ(reported[0], "the staging file keeps its 65536 bytes: reserving " +
                              std::to_string(kStagingHeaderBytes + 128 * 1024) + " bytes for " +
                              (dir / "audit.staging").string() + ": File too large");
-  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), 4096U + 64 * 1024);
+  EXPECT_EQ(std::filesystem::file_size(dir / "audit.staging"), kStagingHeaderBytes + 64 * 1024);
   EXPECT_FALSE(std::filesystem::exists(dir / "audit.staging.new"));
   ASSERT_TRUE((*log)->append(sample_record(2)));
   limit.lift();
