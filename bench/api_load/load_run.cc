@@ -291,7 +291,8 @@ class ModeSwitcher {
 };
 
 // Gives the first mode's slices (every slice with same_mode) the CPU of
-// LoadOptions::first_mode_thread, by their share of those slices' requests.
+// LoadOptions::first_mode_thread, by their share of those slices' requests,
+// or LoadOptions::first_mode_thread_cost_us a request when given.
 void share_first_mode_thread(const LoadOptions& options, LoadResult& result) {
   const auto first_mode = [&options](const SwitchedSlice& slice) {
     return options.same_mode || slice.signal == SIGUSR1;
@@ -303,10 +304,12 @@ void share_first_mode_thread(const LoadOptions& options, LoadResult& result) {
   if (requests == 0) return;
   result.first_mode_thread_us_per_request =
       result.first_mode_thread_cpu_seconds * 1e6 / static_cast<double>(requests);
+  result.first_mode_thread_charged_us_per_request =
+      options.first_mode_thread_cost_us.value_or(result.first_mode_thread_us_per_request);
   for (auto& slice : result.slices) {
     if (!first_mode(slice)) continue;
-    slice.server_cpu_seconds += result.first_mode_thread_cpu_seconds * static_cast<double>(slice.requests) /
-                                static_cast<double>(requests);
+    slice.server_cpu_seconds +=
+        result.first_mode_thread_charged_us_per_request * static_cast<double>(slice.requests) / 1e6;
   }
 }
 
@@ -346,16 +349,22 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     ProcessCpuClock server_cpu(options.server_pid, options.first_mode_thread);
     std::optional<double> server_cpu_start;
     std::optional<double> server_cpu_end;
+    double set_aside_start = 0;
+    double set_aside_end = 0;
     asio::steady_timer window_open(io, state.measure_start);
     asio::steady_timer window_close(io, state.measure_end);
     if (options.server_pid > 0) {
       // Counters for the threads there are now, before the load starts.
       if (!server_cpu.read_ns()) return fail("reading the server's CPU time: " + server_cpu.error());
       window_open.async_wait([&](const beast::error_code& ec) {
-        if (!ec) server_cpu_start = read_cpu(server_cpu, "the server's", state);
+        if (ec) return;
+        server_cpu_start = read_cpu(server_cpu, "the server's", state);
+        set_aside_start = server_cpu.set_aside_ns();
       });
       window_close.async_wait([&](const beast::error_code& ec) {
-        if (!ec) server_cpu_end = read_cpu(server_cpu, "the server's", state);
+        if (ec) return;
+        server_cpu_end = read_cpu(server_cpu, "the server's", state);
+        set_aside_end = server_cpu.set_aside_ns();
       });
     }
     ModeSwitcher switcher(io, options, state, server_cpu);
@@ -370,7 +379,14 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     io.run();
     share_first_mode_thread(options, state.result);
     state.result.measured_seconds = std::chrono::duration<double>(options.duration).count();
-    if (server_cpu_start && server_cpu_end) state.result.server_cpu_seconds = (*server_cpu_end - *server_cpu_start) / 1e9;
+    if (server_cpu_start && server_cpu_end) {
+      state.result.server_cpu_seconds = (*server_cpu_end - *server_cpu_start) / 1e9;
+      if (state.result.slices.empty() && !options.first_mode_thread.empty() && state.result.requests > 0) {
+        state.result.first_mode_thread_cpu_seconds = (set_aside_end - set_aside_start) / 1e9;
+        state.result.first_mode_thread_us_per_request =
+            state.result.first_mode_thread_cpu_seconds * 1e6 / static_cast<double>(state.result.requests);
+      }
+    }
     return std::move(state.result);
   } catch (const std::exception& e) {
     return fail(std::string("load run failed: ") + e.what());

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,16 @@ struct LoadOptions {
   // whichever slice it falls in: moatd-audit-switch's audit-log thread
   // writes, in a slice with audit paused, lines staged in the slice before.
   // A switched run takes its CPU out of every slice and shares it over the
-  // SIGUSR1 slices (every slice with same_mode) by their requests.
+  // SIGUSR1 slices (every slice with same_mode) by their requests. A run
+  // that does not switch reports its CPU per request in the window apart.
   std::string first_mode_thread;
+  // With first_mode_thread in a switched run: charge each SIGUSR1 request
+  // this many microseconds of that thread (measured by a run that stays in
+  // the first mode) instead of sharing the thread's CPU of the switched run.
+  // Its work per second is mostly fixed (the audit-log thread signs and syncs
+  // a checkpoint a second however many records it holds), and a switched
+  // run gives it half the requests to share that over.
+  std::optional<double> first_mode_thread_cost_us;
 };
 
 // One stretch of a switched run: the server's mode, the CPU it used and the
@@ -63,8 +72,15 @@ struct LoadResult {
   double measured_seconds = 0;
   double server_cpu_seconds = -1;  // in the measured window; -1: not measured
   std::vector<SwitchedSlice> slices;  // a switched run's, in order
-  double first_mode_thread_cpu_seconds = 0;  // shared over the slices, by LoadOptions::first_mode_thread
-  double first_mode_thread_us_per_request = 0;  // over the requests of the slices it was shared over
+  // LoadOptions::first_mode_thread's CPU: in a switched run, over all slices;
+  // in one that does not switch, in the measured window.
+  double first_mode_thread_cpu_seconds = 0;
+  // That CPU over the requests of the first mode's slices (switched) or of
+  // the window.
+  double first_mode_thread_us_per_request = 0;
+  // What the first mode's slices were charged for it a request: the measured
+  // share above, or LoadOptions::first_mode_thread_cost_us when given.
+  double first_mode_thread_charged_us_per_request = 0;
 };
 
 // Fails only when the connections cannot be opened; failures after that are
