@@ -246,7 +246,6 @@ whole_added() {
 # audit-log thread's CPU per request in the measured window.
 thread_run() {
   set_audit on
-  current_mode=on
   if ! "$load" --socket "$socket" --connections 8 --duration "$thread_seconds" --warmup "$warmup" \
     --scenario "$1" --image bench/busybox --server-pid "$moatd_pid" --first-mode-thread audit-log \
     --json >"$2.json" 2>"$2.err"; then

@@ -290,6 +290,10 @@ class ModeSwitcher {
   std::uint64_t requests_at_start_ = 0;
 };
 
+double us_per_request(double seconds, std::uint64_t requests) {
+  return seconds * 1e6 / static_cast<double>(requests);
+}
+
 // Gives the first mode's slices (every slice with same_mode) the CPU of
 // LoadOptions::first_mode_thread, by their share of those slices' requests,
 // or LoadOptions::first_mode_thread_cost_us a request when given.
@@ -302,8 +306,7 @@ void share_first_mode_thread(const LoadOptions& options, LoadResult& result) {
     if (first_mode(slice)) requests += slice.requests;
   }
   if (requests == 0) return;
-  result.first_mode_thread_us_per_request =
-      result.first_mode_thread_cpu_seconds * 1e6 / static_cast<double>(requests);
+  result.first_mode_thread_us_per_request = us_per_request(result.first_mode_thread_cpu_seconds, requests);
   result.first_mode_thread_charged_us_per_request =
       options.first_mode_thread_cost_us.value_or(result.first_mode_thread_us_per_request);
   for (auto& slice : result.slices) {
@@ -384,7 +387,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       if (state.result.slices.empty() && !options.first_mode_thread.empty() && state.result.requests > 0) {
         state.result.first_mode_thread_cpu_seconds = (set_aside_end - set_aside_start) / 1e9;
         state.result.first_mode_thread_us_per_request =
-            state.result.first_mode_thread_cpu_seconds * 1e6 / static_cast<double>(state.result.requests);
+            us_per_request(state.result.first_mode_thread_cpu_seconds, state.result.requests);
       }
     }
     return std::move(state.result);

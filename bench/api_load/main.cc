@@ -67,7 +67,7 @@ void print_text(const LoadOptions& options, const LoadResult& result,
 void print_json(const LoadOptions& options, const LoadResult& result,
                 const LatencySummary& latency, double rate) {
   // Insertion order, error samples last: the bench scripts read the numbers with grep.
-  const nlohmann::ordered_json out = {
+  nlohmann::ordered_json out = {
       {"scenario", scenario_name(options.scenario)},
       {"socket", options.socket_path},
       {"connections", options.connections},
@@ -85,49 +85,32 @@ void print_json(const LoadOptions& options, const LoadResult& result,
        result.server_cpu_seconds < 0 || result.requests == 0
            ? nlohmann::ordered_json()
            : nlohmann::ordered_json(result.server_cpu_seconds * 1e6 / static_cast<double>(result.requests))},
-      {"error_samples", result.error_samples},
   };
-  if (result.slices.empty()) {
-    if (!options.first_mode_thread.empty() && result.server_cpu_seconds >= 0) {
-      nlohmann::ordered_json with_thread;
-      for (const auto& [key, value] : out.items()) {
-        if (key == "error_samples") {
-          with_thread["first_mode_thread_cpu_us_per_request"] = result.first_mode_thread_us_per_request;
-        }
-        with_thread[key] = value;
-      }
-      std::cout << with_thread.dump() << "\n";
-      return;
+  if (!result.slices.empty()) {
+    const SwitchedFigures switched = moat::bench::api_load::switched_figures(result.slices);
+    out["slices"] = result.slices.size();
+    out["sigusr1_requests"] = switched.usr1_requests;
+    out["sigusr2_requests"] = switched.usr2_requests;
+    out["sigusr1_cpu_us_per_request"] = switched.usr1_us_per_request;
+    out["sigusr2_cpu_us_per_request"] = switched.usr2_us_per_request;
+    if (switched.added_percent_95) {
+      out["added_percent_95_low"] = switched.added_percent_95->low;
+      out["added_percent_95_high"] = switched.added_percent_95->high;
     }
-    std::cout << out.dump() << "\n";
-    return;
-  }
-  const SwitchedFigures switched = moat::bench::api_load::switched_figures(result.slices);
-  nlohmann::ordered_json with_slices;
-  for (const auto& [key, value] : out.items()) {
-    if (key == "error_samples") {
-      with_slices["slices"] = result.slices.size();
-      with_slices["sigusr1_requests"] = switched.usr1_requests;
-      with_slices["sigusr2_requests"] = switched.usr2_requests;
-      with_slices["sigusr1_cpu_us_per_request"] = switched.usr1_us_per_request;
-      with_slices["sigusr2_cpu_us_per_request"] = switched.usr2_us_per_request;
-      if (switched.added_percent_95) {
-        with_slices["added_percent_95_low"] = switched.added_percent_95->low;
-        with_slices["added_percent_95_high"] = switched.added_percent_95->high;
-      }
-      with_slices["pair_added_percent"] = switched.pair_added_percent;
-      if (!options.first_mode_thread.empty()) {
-        with_slices["first_mode_thread_cpu_us_per_request"] = result.first_mode_thread_us_per_request;
-        with_slices["first_mode_thread_charged_us_per_request"] = result.first_mode_thread_charged_us_per_request;
-      }
-      if (!options.engine_pids.empty()) {
-        with_slices["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;
-        with_slices["sigusr2_engine_cpu_us_per_request"] = switched.usr2_engine_us_per_request;
-      }
+    out["pair_added_percent"] = switched.pair_added_percent;
+    if (!options.first_mode_thread.empty()) {
+      out["first_mode_thread_cpu_us_per_request"] = result.first_mode_thread_us_per_request;
+      out["first_mode_thread_charged_us_per_request"] = result.first_mode_thread_charged_us_per_request;
     }
-    with_slices[key] = value;
+    if (!options.engine_pids.empty()) {
+      out["sigusr1_engine_cpu_us_per_request"] = switched.usr1_engine_us_per_request;
+      out["sigusr2_engine_cpu_us_per_request"] = switched.usr2_engine_us_per_request;
+    }
+  } else if (!options.first_mode_thread.empty() && result.server_cpu_seconds >= 0) {
+    out["first_mode_thread_cpu_us_per_request"] = result.first_mode_thread_us_per_request;
   }
-  std::cout << with_slices.dump() << "\n";
+  out["error_samples"] = result.error_samples;
+  std::cout << out.dump() << "\n";
 }
 
 }  // namespace
