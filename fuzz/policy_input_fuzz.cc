@@ -168,10 +168,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const settings::EffectiveSettings effective(admin, settings::UserSettings{});
   static const FixedHost host;
   static const FixedNetwork network;
+  static const std::vector<policy::ProtectedPath> protected_paths{
+      {"/run/moat/engine.sock", "the engine socket"}, {"/run/moat", "Moat's run directory"}};
   const policy::PolicyContext context{
       effective,
       policy::Caller{1000, 1000, 1, "/usr/bin/docker", "/home/dev"},
-      {{"/run/moat/engine.sock", "the engine socket"}, {"/run/moat", "Moat's run directory"}},
+      protected_paths,
       (flags & 1) != 0,
       &host,
       &network};

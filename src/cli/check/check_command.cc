@@ -127,8 +127,9 @@ int run_check(const StackOptions& stack, const std::string& as_user, const std::
     return kNoDecision;
   }
   const auto effective = state->effective();
-  const core::policy::PolicyContext context{effective, *caller, core::policy::protected_paths_for(layout),
-                                            eci_active(layout, effective), nullptr};
+  const auto protected_paths = core::policy::protected_paths_for(layout);
+  const core::policy::PolicyContext context{effective, *caller, protected_paths, eci_active(layout, effective),
+                                            nullptr};
   const core::policy::Decision decision = core::policy::decide(translated->request, context);
   if (as_json) {
     print_json(out, decision, *translated);

@@ -244,7 +244,8 @@ TEST(Decide, AllowedDecisionsCarryTheEndpointRule) {
 
 TEST(Decide, TheRealFilesystemIsUsedWhenNoneIsGiven) {
   const settings::EffectiveSettings effective(settings::AdminSettings{}, settings::UserSettings{});
-  const PolicyContext context{effective, Caller{}, {{"/", "the host's root"}}, true, nullptr};
+  const std::vector<ProtectedPath> root{{"/", "the host's root"}};
+  const PolicyContext context{effective, Caller{}, root, true, nullptr};
   EXPECT_EQ(decide(create_with({{"Binds", {"/tmp:/t"}}}), context).reason,
             "bind mount of /tmp is not allowed: it is inside the host's root /");
 }
